@@ -1,0 +1,1 @@
+"""Group Viewer: inspect face clusters from the Image Intelligence recognition API."""

@@ -1,0 +1,141 @@
+"""Settings: the API URL, credentials and limits, read from the environment, then secrets.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from viewer.exceptions import ConfigError
+
+DEFAULT_API_URL = "https://api.imageintelligence.com/v2"
+SECRETS_PATHS = (Path(".streamlit/secrets.toml"), Path.home() / ".streamlit" / "secrets.toml")
+
+_CREDENTIAL_KEYS = ("II_API_URL", "II_ACCESS_TOKEN", "II_CLIENT_ID", "II_CLIENT_SECRET")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the viewer needs to know about where it talks and how hard it may work.
+
+    Secrets are kept out of ``repr`` so that a logged or displayed Settings never shows them.
+    """
+
+    api_url: str = DEFAULT_API_URL
+    access_token: str | None = field(default=None, repr=False)
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    demo: bool = False
+    concurrency: int = 16
+    cache_mb: int = 256
+    api_timeout_s: float = 20.0
+    image_connect_timeout_s: float = 5.0
+    image_read_timeout_s: float = 10.0
+    image_deadline_s: float = 20.0
+    max_image_bytes: int = 25 * 1024 * 1024
+    max_image_pixels: int = 64_000_000
+    max_response_bytes: int = 64 * 1024 * 1024
+    allow_private_image_hosts: bool = False
+    boxes_on: str = "stored"  # "stored": boxes refer to stored pixels; "upright": to EXIF-rotated
+
+    @property
+    def api_host(self) -> str:
+        """The API's host for display: never carries credentials."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.api_url).hostname or self.api_url
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.access_token or (self.client_id and self.client_secret))
+
+    def with_api_url(self, api_url: str) -> Settings:
+        return replace(self, api_url=api_url.rstrip("/"))
+
+
+def _read_secrets(paths: tuple[Path, ...]) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for path in reversed(paths):  # the project's file wins over the user's
+        try:
+            with path.open("rb") as fh:
+                merged.update(tomllib.load(fh))
+        except FileNotFoundError:
+            continue
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(
+                f"The secrets file {str(path)!r} could not be read ({type(exc).__name__}): "
+                "fix or remove it."
+            ) from None
+    return merged
+
+
+def _as_int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must lie between {low} and {high}, not {number}.")
+    return number
+
+
+def _as_bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {value!r}.")
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, secrets_paths: tuple[Path, ...] = SECRETS_PATHS
+) -> Settings:
+    """Read settings from ``env`` (default ``os.environ``), then top-level keys of secrets.toml.
+
+    With none of II_API_URL, II_ACCESS_TOKEN, II_CLIENT_ID and II_CLIENT_SECRET set, the
+    result is in demo mode: the caller starts the embedded demo API and sets ``api_url``.
+    """
+    env = os.environ if env is None else env
+    secrets = _read_secrets(secrets_paths)
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        if value is None or value == "":
+            raw = secrets.get(name)
+            value = None if raw is None else str(raw)
+        return value if value else None
+
+    values = {key: get(key) for key in _CREDENTIAL_KEYS}
+    if values["II_CLIENT_ID"] and not values["II_CLIENT_SECRET"]:
+        raise ConfigError("II_CLIENT_ID is set without II_CLIENT_SECRET: set both, or neither.")
+    if values["II_CLIENT_SECRET"] and not values["II_CLIENT_ID"]:
+        raise ConfigError("II_CLIENT_SECRET is set without II_CLIENT_ID: set both, or neither.")
+    api_url = (values["II_API_URL"] or DEFAULT_API_URL).rstrip("/")
+    if not api_url.startswith(("http://", "https://")):
+        raise ConfigError(f"II_API_URL must start with http:// or https://, not {api_url!r}.")
+
+    kwargs: dict[str, object] = {}
+    if (raw := get("II_CONCURRENCY")) is not None:
+        kwargs["concurrency"] = _as_int("II_CONCURRENCY", raw, 1, 128)
+    if (raw := get("II_CACHE_MB")) is not None:
+        kwargs["cache_mb"] = _as_int("II_CACHE_MB", raw, 16, 16384)
+    if (raw := get("II_ALLOW_PRIVATE_IMAGE_HOSTS")) is not None:
+        kwargs["allow_private_image_hosts"] = _as_bool("II_ALLOW_PRIVATE_IMAGE_HOSTS", raw)
+    if (raw := get("II_BOXES_ON")) is not None:
+        if raw not in ("stored", "upright"):
+            raise ConfigError(f"II_BOXES_ON must be 'stored' or 'upright', not {raw!r}.")
+        kwargs["boxes_on"] = raw
+
+    return Settings(
+        api_url=api_url,
+        access_token=values["II_ACCESS_TOKEN"],
+        client_id=values["II_CLIENT_ID"],
+        client_secret=values["II_CLIENT_SECRET"],
+        demo=not any(values.values()),
+        **kwargs,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,84 @@
+"""One exception root for the viewer; every subclass carries one sentence for the analyst."""
+
+from __future__ import annotations
+
+
+class ViewerError(Exception):
+    """Root of every error the viewer raises on purpose.
+
+    ``message`` is one sentence saying what failed and what to do; it never contains a secret.
+    """
+
+    default_message = "Something went wrong."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ConfigError(ViewerError):
+    default_message = "The viewer's settings are incomplete; check II_API_URL and the credentials."
+
+
+class InvalidInputError(ViewerError):
+    """A namespace or group ID that cannot be sent as a path segment."""
+
+
+class APIError(ViewerError):
+    """Any failure talking to the recognition API."""
+
+    status: int | None = None
+
+
+class AuthenticationError(APIError):
+    status = 401
+    default_message = (
+        "The API rejected the credentials (401): check II_ACCESS_TOKEN, or II_CLIENT_ID and "
+        "II_CLIENT_SECRET."
+    )
+
+
+class ForbiddenError(APIError):
+    status = 403
+    default_message = (
+        "These credentials have no access to this namespace (403): check the namespace or ask "
+        "for access."
+    )
+
+
+class NotFoundError(APIError):
+    status = 404
+    default_message = "No such group (404): check the namespace and the group ID."
+
+
+class RateLimitedError(APIError):
+    status = 429
+    default_message = "The API is rate limiting requests (429): wait a minute and load again."
+
+
+class ServerError(APIError):
+    default_message = "The API had a server error: try again in a moment."
+
+
+class UnexpectedStatusError(APIError):
+    default_message = "The API answered with an unexpected status."
+
+
+class APITimeoutError(APIError):
+    default_message = "The API did not answer in time: check the network or try again."
+
+
+class UnreachableError(APIError):
+    default_message = "The API could not be reached: check II_API_URL and the network."
+
+
+class InvalidResponseError(APIError):
+    default_message = "The API's answer was not JSON: check II_API_URL points at the API."
+
+
+class InvalidGroupError(APIError):
+    default_message = "The API's answer was JSON but not a group: check II_API_URL."
+
+
+class ImageError(ViewerError):
+    """One image could not be shown; the rest of the group goes on."""

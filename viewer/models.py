@@ -1,0 +1,261 @@
+"""Value types for a group and its faces, and lenient parsing from the API's JSON."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from viewer.exceptions import InvalidGroupError
+
+LINK_WORDS = {"ML": "machine learning", "MANUAL": "manual", "HITL": "human in the loop"}
+
+_GROUP_FIELDS = {
+    "id",
+    "identityId",
+    "batchId",
+    "namespace",
+    "linkModifiedBy",
+    "linkLastModifiedAt",
+    "createdAt",
+    "images",
+}
+
+
+@dataclass(frozen=True)
+class RawBox:
+    """A bounding box exactly as the API sent it: fractions or pixels, possibly inverted."""
+
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.x_min, self.y_min, self.x_max, self.y_max)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face of a group. Fields the API left out are None; ``problems`` says what was odd."""
+
+    index: int
+    id: str | None = None
+    custom_id: str | None = None
+    feed_id: str | None = None
+    identity_id: str | None = None
+    group_id: str | None = None
+    url: str | None = None
+    box: RawBox | None = None
+    confidence: float | None = None
+    sharpness: float | None = None
+    is_frontal: bool | None = None
+    type: str | None = None
+    width: float | None = None
+    height: float | None = None
+    created_at: datetime | None = None
+    problems: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """A stable identifier within the group, unique even when ids repeat or are missing."""
+        return f"{self.index}:{self.id or ''}"
+
+    @property
+    def label(self) -> str:
+        return self.custom_id or self.id or f"face {self.index + 1}"
+
+    @property
+    def reported_wh(self) -> tuple[float | None, float | None]:
+        return (self.width, self.height)
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str | None = None
+    identity_id: str | None = None
+    batch_id: str | None = None
+    namespace: str | None = None
+    link_modified_by: str | None = None
+    link_last_modified_at: datetime | None = None
+    created_at: datetime | None = None
+    faces: tuple[Face, ...] = ()
+    problems: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def link_words(self) -> str | None:
+        """``linkModifiedBy`` in words: machine learning, manual, human in the loop."""
+        if self.link_modified_by is None:
+            return None
+        return LINK_WORDS.get(self.link_modified_by, self.link_modified_by)
+
+    @property
+    def image_urls(self) -> list[str]:
+        """Distinct image URLs in the order they first appear."""
+        return list(dict.fromkeys(f.url for f in self.faces if f.url))
+
+
+def _text(value: Any, name: str, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        problems.append(f"{name} was a number, read as text")
+        return str(value)
+    problems.append(f"{name} had an unusable type ({type(value).__name__})")
+    return None
+
+
+def _number(value: Any, name: str, problems: list[str]) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        problems.append(f"{name} was a boolean, not a number")
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            problems.append(f"{name} is not a number ({value[:40]!r})")
+            return None
+    else:
+        problems.append(f"{name} had an unusable type ({type(value).__name__})")
+        return None
+    if not math.isfinite(number):
+        problems.append(f"{name} is not finite ({number})")
+        return None
+    return number
+
+
+def _bool(value: Any, name: str, problems: list[str]) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    problems.append(f"{name} is not true or false ({str(value)[:40]!r})")
+    return None
+
+
+def _millis(value: Any, name: str, problems: list[str]) -> datetime | None:
+    number = _number(value, name, problems)
+    if number is None:
+        return None
+    try:
+        return datetime.fromtimestamp(number / 1000.0, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        problems.append(f"{name} is not a usable time ({number:g})")
+        return None
+
+
+def _box(value: Any, problems: list[str]) -> RawBox | None:
+    if value is None:
+        problems.append("no bounding box")
+        return None
+    if not isinstance(value, Mapping):
+        problems.append("boundingBox is not an object")
+        return None
+    numbers = []
+    for key in ("xMin", "yMin", "xMax", "yMax"):
+        if value.get(key) is None:
+            problems.append(f"boundingBox lacks {key}")
+            return None
+        number = _number(value.get(key), f"boundingBox.{key}", problems)
+        if number is None:
+            return None
+        numbers.append(number)
+    return RawBox(*numbers)
+
+
+def _confidence_like(value: Any, name: str, problems: list[str]) -> float | None:
+    number = _number(value, name, problems)
+    if number is not None and not 0.0 <= number <= 1.0:
+        problems.append(f"{name} {number:g} lies outside 0..1")
+    return number
+
+
+def parse_face(data: Any, index: int) -> Face:
+    """Parse one image object; never raises: what is unusable becomes a problem."""
+    problems: list[str] = []
+    if not isinstance(data, Mapping):
+        return Face(index=index, problems=(f"entry is not an object ({type(data).__name__})",))
+    url = _text(data.get("url"), "url", problems)
+    if url is None:
+        problems.append("no image URL")
+    elif not url.lower().startswith(("http://", "https://")):
+        problems.append("image URL is not http or https")
+        url = None
+    width = _number(data.get("width"), "width", problems)
+    height = _number(data.get("height"), "height", problems)
+    for name, size in (("width", width), ("height", height)):
+        if size is not None and size <= 0:
+            problems.append(f"{name} {size:g} is not positive")
+    return Face(
+        index=index,
+        id=_text(data.get("id"), "id", problems),
+        custom_id=_text(data.get("customId"), "customId", problems),
+        feed_id=_text(data.get("feedId"), "feedId", problems),
+        identity_id=_text(data.get("identityId"), "identityId", problems),
+        group_id=_text(data.get("groupId"), "groupId", problems),
+        url=url,
+        box=_box(data.get("boundingBox"), problems),
+        confidence=_confidence_like(
+            data.get("boundingBoxConfidence"), "boundingBoxConfidence", problems
+        ),
+        sharpness=_confidence_like(data.get("sharpness"), "sharpness", problems),
+        is_frontal=_bool(data.get("isFrontal"), "isFrontal", problems),
+        type=_text(data.get("type"), "type", problems),
+        width=width if width and width > 0 else None,
+        height=height if height and height > 0 else None,
+        created_at=_millis(data.get("createdAt"), "createdAt", problems),
+        problems=tuple(problems),
+        raw=data,
+    )
+
+
+def parse_group(data: Any) -> Group:
+    """Parse a group object leniently. Raises InvalidGroupError only if it is not an object."""
+    if not isinstance(data, Mapping):
+        raise InvalidGroupError(
+            f"The API's answer was JSON but not a group (a {type(data).__name__}, not an object): "
+            "check II_API_URL."
+        )
+    problems: list[str] = []
+    images = data.get("images")
+    if images is None:
+        images = []
+    elif not isinstance(images, list):
+        problems.append("images is not a list")
+        images = []
+    faces = tuple(parse_face(item, i) for i, item in enumerate(images))
+    seen: dict[str, int] = {}
+    for face in faces:
+        if face.id:
+            seen[face.id] = seen.get(face.id, 0) + 1
+    duplicates = sum(1 for n in seen.values() if n > 1)
+    if duplicates:
+        problems.append(f"{duplicates} face id(s) appear more than once")
+    return Group(
+        id=_text(data.get("id"), "id", problems),
+        identity_id=_text(data.get("identityId"), "identityId", problems),
+        batch_id=_text(data.get("batchId"), "batchId", problems),
+        namespace=_text(data.get("namespace"), "namespace", problems),
+        link_modified_by=_text(data.get("linkModifiedBy"), "linkModifiedBy", problems),
+        link_last_modified_at=_millis(
+            data.get("linkLastModifiedAt"), "linkLastModifiedAt", problems
+        ),
+        created_at=_millis(data.get("createdAt"), "createdAt", problems),
+        faces=faces,
+        problems=tuple(problems),
+        extra={k: v for k, v in data.items() if k not in _GROUP_FIELDS},
+        raw=data,
+    )

@@ -1,0 +1,385 @@
+"""Image downloads (bounded, deduplicated, cached, host-checked) and safe decoding."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import requests
+from PIL import Image
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from viewer.cache import ByteLRU
+from viewer.config import Settings
+from viewer.exceptions import ImageError
+from viewer.hosts import BlockedHostError, HostPolicy, origin_of
+
+MAX_REDIRECTS = 4
+FAILURE_TTL_S = 120.0
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    data: bytes
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchFailure:
+    """An image that could not be had; ``reason`` is one sentence for the analyst."""
+
+    url: str
+    reason: str
+
+
+FetchResult = Fetched | FetchFailure
+
+
+class _PeerCheck(Exception):
+    """Raised from inside a connection when the connected peer is not allowed."""
+
+    def __init__(self, error: BlockedHostError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _guarded_pool_classes(policy: HostPolicy) -> dict[str, type]:
+    """Pool classes whose connections check the address they actually connected to.
+
+    This closes the gap between the up-front DNS check and the connection (DNS rebinding).
+    """
+
+    def check(conn: HTTPConnection, scheme: str, sock: object) -> None:
+        peer = sock.getpeername()[0]  # type: ignore[attr-defined]
+        try:
+            policy.check_ip(peer, origin_of(f"{scheme}://{conn.host}:{conn.port}"))
+        except BlockedHostError as error:
+            sock.close()  # type: ignore[attr-defined]
+            raise _PeerCheck(error) from None
+
+    class Conn(HTTPConnection):
+        def _new_conn(self):  # type: ignore[no-untyped-def]
+            sock = super()._new_conn()
+            check(self, "http", sock)
+            return sock
+
+    class SConn(HTTPSConnection):
+        def _new_conn(self):  # type: ignore[no-untyped-def]
+            sock = super()._new_conn()
+            check(self, "https", sock)
+            return sock
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = Conn
+
+    class SPool(HTTPSConnectionPool):
+        ConnectionCls = SConn
+
+    return {"http": Pool, "https": SPool}
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def __init__(self, policy: HostPolicy, **kwargs: object) -> None:
+        self._policy = policy
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
+        self.poolmanager.pool_classes_by_scheme = _guarded_pool_classes(self._policy)
+
+
+class Fetcher:
+    """Downloads images several at a time over one pooled session that carries no credentials.
+
+    Each distinct URL is downloaded once: results are kept in ``cache`` (failures for a short
+    while), and a URL already being downloaded is waited for rather than fetched again.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        policy: HostPolicy | None = None,
+        cache: ByteLRU | None = None,
+    ) -> None:
+        self.settings = settings
+        self.policy = policy or HostPolicy(settings.allow_private_image_hosts)
+        self.cache = cache or ByteLRU(settings.cache_mb * 1024 * 1024, sizeof=_result_size)
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies or .netrc credentials reach image hosts
+        self.session.headers["User-Agent"] = "group-viewer/0.1"
+        size = settings.concurrency
+        adapter = _GuardedAdapter(self.policy, pool_connections=size, pool_maxsize=size)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self._pool = ThreadPoolExecutor(size, thread_name_prefix="image")
+        self._prefetch_pool = ThreadPoolExecutor(max(2, size // 4), thread_name_prefix="prefetch")
+        self._inflight: dict[str, Future[FetchResult]] = {}
+        self._lock = threading.Lock()
+        self.downloads = 0  # how many downloads were started, for tests and the benchmark
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._prefetch_pool.shutdown(wait=False, cancel_futures=True)
+        self.session.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- public -----------------------------------------------------------------------------
+
+    def cached(self, url: str) -> FetchResult | None:
+        return self.cache.get(("raw", url))
+
+    def fetch(self, url: str) -> FetchResult:
+        return self._submit(url, self._pool).result()
+
+    def fetch_many(
+        self, urls: Iterable[str], on_progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, FetchResult]:
+        """Fetch every distinct URL; ``on_progress(done, total)`` is called from this thread."""
+        distinct = list(dict.fromkeys(urls))
+        results: dict[str, FetchResult] = {}
+        futures: dict[Future[FetchResult], str] = {}
+        for url in distinct:
+            hit = self.cached(url)
+            if hit is not None:
+                results[url] = hit
+            else:
+                futures[self._submit(url, self._pool)] = url
+        total = len(distinct)
+        if on_progress:
+            on_progress(len(results), total)
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            if on_progress:
+                on_progress(len(results), total)
+        return {url: results[url] for url in distinct}
+
+    def prefetch(self, urls: Iterable[str]) -> int:
+        """Start downloading URLs in the background and return at once; returns how many."""
+        started = 0
+        for url in dict.fromkeys(urls):
+            if self.cached(url) is None:
+                self._submit(url, self._prefetch_pool)
+                started += 1
+        return started
+
+    # --- work -------------------------------------------------------------------------------
+
+    def _submit(self, url: str, pool: ThreadPoolExecutor) -> Future[FetchResult]:
+        with self._lock:
+            future = self._inflight.get(url)
+            if future is not None:
+                return future
+            hit = self.cached(url)
+            if hit is not None:
+                done: Future[FetchResult] = Future()
+                done.set_result(hit)
+                return done
+            future = pool.submit(self._download_and_store, url)
+            self._inflight[url] = future
+            return future
+
+    def _download_and_store(self, url: str) -> FetchResult:
+        try:
+            result = self._download(url)
+        except Exception as error:  # one bad image never stops the page
+            reason = f"The image could not be downloaded ({type(error).__name__})."
+            result = FetchFailure(url, reason)
+        ttl = FAILURE_TTL_S if isinstance(result, FetchFailure) else None
+        self.cache.put(("raw", url), result, ttl_s=ttl)
+        with self._lock:
+            self._inflight.pop(url, None)
+        return result
+
+    def _download(self, url: str) -> FetchResult:
+        s = self.settings
+        self.downloads += 1
+        deadline = time.monotonic() + s.image_deadline_s
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                self.policy.check_url(current)
+            except BlockedHostError as error:
+                return FetchFailure(url, error.message)
+            try:
+                response = self.session.get(
+                    current,
+                    timeout=(s.image_connect_timeout_s, s.image_read_timeout_s),
+                    allow_redirects=False,
+                    stream=True,
+                )
+            except _PeerCheck as blocked:
+                return FetchFailure(url, blocked.error.message)
+            except requests.exceptions.Timeout:
+                return FetchFailure(url, "The image host did not answer in time.")
+            except requests.exceptions.RequestException as error:
+                return FetchFailure(url, f"The image host could not be reached ({_cause(error)}).")
+            with response:
+                if response.is_redirect:
+                    location = response.headers.get("Location")
+                    if not location:
+                        return FetchFailure(url, "The image host redirected without a target.")
+                    current = urljoin(current, location)
+                    continue
+                if response.status_code != 200:
+                    return FetchFailure(url, _status_reason(response.status_code))
+                declared = response.headers.get("Content-Length")
+                if declared and declared.isdigit() and int(declared) > s.max_image_bytes:
+                    return FetchFailure(url, _too_large(s.max_image_bytes))
+                return self._read_body(url, response, deadline)
+        return FetchFailure(url, f"The image host redirected more than {MAX_REDIRECTS} times.")
+
+    def _read_body(self, url: str, response: requests.Response, deadline: float) -> FetchResult:
+        limit = self.settings.max_image_bytes
+        buffer = bytearray()
+        try:
+            for chunk in response.iter_content(CHUNK):
+                buffer += chunk
+                if len(buffer) > limit:
+                    return FetchFailure(url, _too_large(limit))
+                if time.monotonic() > deadline:
+                    return FetchFailure(
+                        url,
+                        f"The image took longer than {self.settings.image_deadline_s:g} s to "
+                        "download; the host is too slow.",
+                    )
+        except requests.exceptions.Timeout:
+            return FetchFailure(url, "The image host stopped sending the image.")
+        except requests.exceptions.RequestException as error:
+            return FetchFailure(url, f"The image download broke off ({_cause(error)}).")
+        return Fetched(url, bytes(buffer), response.headers.get("Content-Type"))
+
+
+def _cause(error: BaseException) -> str:
+    text = str(error.__context__ or error)
+    if "Connection refused" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "getaddrinfo" in text:
+        return "host not found"
+    return type(error).__name__
+
+
+def _status_reason(status: int) -> str:
+    if status == 404:
+        return "The image is gone from its host (404)."
+    if status in (401, 403):
+        return f"The image host refused access ({status})."
+    if status >= 500:
+        return f"The image host had a server error ({status})."
+    return f"The image host answered {status}."
+
+
+def _too_large(limit: int) -> str:
+    return f"The image is larger than {limit / (1024 * 1024):g} MB, the download limit."
+
+
+def _result_size(result: object) -> int:
+    if isinstance(result, Fetched):
+        return len(result.data) + 200
+    if isinstance(result, (bytes, bytearray)):
+        return len(result) + 100
+    nbytes = getattr(result, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    return 500
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """An RGB image and the facts needed to place boxes on it.
+
+    ``stored_wh`` is the full size of the stored pixels; ``image`` may be smaller (draft mode).
+    ``orientation`` is the EXIF orientation (1 when none).
+    """
+
+    image: Image.Image
+    stored_wh: tuple[int, int]
+    orientation: int = 1
+    format: str | None = None
+
+
+def decode(data: bytes, max_pixels: int, draft_wh: tuple[int, int] | None = None) -> Decoded:
+    """Decode image bytes to RGB within a pixel limit; raises ImageError with the reason.
+
+    With ``draft_wh`` a JPEG is decoded at the smallest scale still at least that size.
+    Transparent images are flattened onto grey, 16-bit images scaled to 8 bits, animations
+    give their first frame.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageError("The image has too many pixels to decode safely.") from None
+        except Exception:
+            raise ImageError("The file is not an image the viewer can read.") from None
+    stored_wh = image.size
+    if stored_wh[0] * stored_wh[1] > max_pixels:
+        raise ImageError(
+            f"The image is {stored_wh[0]:,}×{stored_wh[1]:,} pixels, more than the "
+            f"{max_pixels:,}-pixel limit."
+        )
+    try:
+        orientation = int(image.getexif().get(0x0112, 1) or 1)
+    except Exception:
+        orientation = 1
+    fmt = image.format
+    try:
+        if draft_wh and fmt == "JPEG":
+            image.draft("RGB", draft_wh)
+        image.seek(0)
+        image.load()
+        rgb = _to_rgb(image)
+    except ImageError:
+        raise
+    except Exception:
+        raise ImageError("The image is damaged or cut short and could not be decoded.") from None
+    return Decoded(rgb, stored_wh, orientation if 1 <= orientation <= 8 else 1, fmt)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+        mode = image.mode
+    if mode == "P":
+        image = image.convert("RGBA")
+        mode = "RGBA"
+    if mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (200, 200, 200, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if mode != "RGB":
+        return image.convert("RGB")
+    return image.copy() if image.readonly else image
+
+
+def orient(image: Image.Image, orientation: int) -> Image.Image:
+    """Apply an EXIF orientation to an image (rotate/flip it upright)."""
+    method = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(orientation)
+    return image.transpose(method) if method is not None else image

@@ -355,12 +355,6 @@ def test_secrets_path_that_is_a_directory_raises_config_error(tmp_path):
     assert "fix or remove it" in error.message
 
 
-@pytest.mark.xfail(
-    reason="A secrets.toml that is not UTF-8 raises a raw UnicodeDecodeError: "
-    "_read_secrets catches only OSError and TOMLDecodeError.",
-    strict=True,
-    raises=UnicodeDecodeError,
-)
 def test_secrets_file_that_is_not_utf8_raises_config_error(tmp_path):
     path = tmp_path / "secrets.toml"
     path.write_bytes(b'II_ACCESS_TOKEN = "caf\xe9"\n')  # Latin-1 e-acute, saved by an old editor
@@ -395,11 +389,6 @@ def test_repr_hides_token_and_client_secret(tmp_path, env):
         assert "my-client" in repr(settings)
 
 
-@pytest.mark.xfail(
-    reason="The bad-scheme ConfigError echoes II_API_URL whole, so a password in the URL's "
-    "user-info reaches the message, which ViewerError promises never holds a secret.",
-    strict=True,
-)
 def test_bad_scheme_error_does_not_echo_url_password(tmp_path):
     error = _config_error(tmp_path, {"II_API_URL": "htps://analyst:pw-SECRET-42@api.example.com"})
     assert "II_API_URL" in error.message

@@ -597,12 +597,6 @@ def test_image_urls_are_distinct_and_in_first_seen_order(urls, expected):
 HUGE = json.loads("1" + "0" * 400)
 
 
-@pytest.mark.xfail(
-    reason="_number calls float() on an int too large for a float, and the OverflowError "
-    "escapes parse_group although it promises to raise only InvalidGroupError.",
-    strict=True,
-    raises=OverflowError,
-)
 @pytest.mark.parametrize(
     "data",
     [

@@ -65,7 +65,7 @@ def _read_secrets(paths: tuple[Path, ...]) -> dict[str, object]:
                 merged.update(tomllib.load(fh))
         except FileNotFoundError:
             continue
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # TOMLDecodeError and UnicodeDecodeError
             raise ConfigError(
                 f"The secrets file {str(path)!r} could not be read ({type(exc).__name__}): "
                 "fix or remove it."
@@ -117,7 +117,8 @@ def load_settings(
         raise ConfigError("II_CLIENT_SECRET is set without II_CLIENT_ID: set both, or neither.")
     api_url = (values["II_API_URL"] or DEFAULT_API_URL).rstrip("/")
     if not api_url.startswith(("http://", "https://")):
-        raise ConfigError(f"II_API_URL must start with http:// or https://, not {api_url!r}.")
+        shown = api_url.split("@")[-1][:80]  # never echo a password written into the URL
+        raise ConfigError(f"II_API_URL must start with http:// or https://, not {shown!r}.")
 
     kwargs: dict[str, object] = {}
     if (raw := get("II_CONCURRENCY")) is not None:

@@ -34,9 +34,17 @@ class Placement:
         return self.xyxy is not None
 
 
+FRACTION_SLACK = 0.1
+
+
 def is_fractional(values: Sequence[float]) -> bool:
-    """All four values in [0, 1]: fractions of the image, as in every API sample."""
-    return all(0.0 <= v <= 1.0 for v in values)
+    """Fractions of the image, as in every API sample: all four values in [0, 1].
+
+    Detectors put faces at the frame's edge slightly past it (-0.02, 1.05), so values up to
+    ``FRACTION_SLACK`` beyond [0, 1] still count as fractions; as pixels they would make a box
+    of about one pixel, which no face is.
+    """
+    return all(-FRACTION_SLACK <= v <= 1.0 + FRACTION_SLACK for v in values)
 
 
 def resolve_box(
@@ -86,8 +94,10 @@ def resolve_box(
         return Placement(None, interpretation, tuple(notes), "box has zero area", scale)
     cx0, cy0 = min(max(x0, 0.0), img_w), min(max(y0, 0.0), img_h)
     cx1, cy1 = min(max(x1, 0.0), img_w), min(max(y1, 0.0), img_h)
-    if cx1 - cx0 < 1 or cy1 - cy0 < 1:
+    if cx1 - cx0 <= 0 or cy1 - cy0 <= 0:
         return Placement(None, interpretation, tuple(notes), "box lies outside the image", scale)
+    if cx1 - cx0 < 1 or cy1 - cy0 < 1:
+        return Placement(None, interpretation, tuple(notes), "box is smaller than a pixel", scale)
     if (cx0, cy0, cx1, cy1) != (x0, y0, x1, y1):
         notes.append("box reached past the image and was clamped")
     return Placement((cx0, cy0, cx1, cy1), interpretation, tuple(notes), None, scale)
@@ -142,6 +152,27 @@ def _overlaps(a: XYXY, b: XYXY) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _free_slot(
+    left: float, top: float, tw: float, th: float, img_h: float, placed: Sequence[XYXY]
+) -> XYXY:
+    """The nearest free spot straight below or above ``top``; ``top`` itself if none is free."""
+    tops = sorted(
+        (
+            t
+            for t in (
+                top + k * th / 2 for k in range(-int(2 * img_h / th) - 1, int(2 * img_h / th) + 2)
+            )
+            if 0 <= t <= img_h - th
+        ),
+        key=lambda t: abs(t - top),
+    )
+    for t in tops:
+        rect = (left, t, left + tw, t + th)
+        if not any(_overlaps(rect, other) for other in placed):
+            return rect
+    return (left, top, left + tw, top + th)
+
+
 def place_labels(
     boxes: Sequence[XYXY], sizes: Sequence[tuple[float, float]], image_wh: tuple[int, int]
 ) -> list[XYXY]:
@@ -163,14 +194,6 @@ def place_labels(
                 chosen = rect
                 break
         if chosen is None:
-            top = tops[0]
-            step = th if top + th * 2 <= img_h else -th
-            rect = (left, top, left + tw, top + th)
-            for _ in range(len(placed) + 1):
-                if not any(_overlaps(rect, other) for other in placed):
-                    break
-                top = min(max(top + step, 0.0), img_h - th)
-                rect = (left, top, left + tw, top + th)
-            chosen = rect
+            chosen = _free_slot(left, tops[0], tw, th, img_h, placed)
         placed.append(chosen)
     return placed

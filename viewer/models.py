@@ -119,7 +119,11 @@ def _number(value: Any, name: str, problems: list[str]) -> float | None:
         problems.append(f"{name} was a boolean, not a number")
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            problems.append(f"{name} is too large to be a number")
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip())

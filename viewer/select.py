@@ -1,0 +1,140 @@
+"""What the analyst asked to see: filter, flag, sort and page faces. Pure functions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from viewer.models import Face
+
+T = TypeVar("T")
+
+POSES = ("all", "frontal", "profile")
+SORTS = {
+    "index": "Group order",
+    "confidence": "Confidence",
+    "sharpness": "Sharpness",
+    "time": "Time",
+    "feed": "Feed",
+    "worst": "Worst first",
+}
+PAGE_SIZES = (12, 24, 48)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Below these a face is flagged. Defaults: confidence 70 %, sharpness 0.30."""
+
+    confidence: float = 0.7
+    sharpness: float = 0.3
+
+
+@dataclass(frozen=True)
+class Filters:
+    min_confidence: float = 0.0
+    min_sharpness: float = 0.0
+    pose: str = "all"
+    feeds: tuple[str, ...] = ()  # empty: every feed
+    only_problems: bool = False
+
+    @property
+    def is_default(self) -> bool:
+        return self == Filters()
+
+
+def quality_flags(face: Face, thresholds: Thresholds = Thresholds()) -> list[str]:
+    """Short reasons a face deserves a second look: low quality or a data problem."""
+    flags: list[str] = []
+    if face.confidence is None:
+        flags.append("no confidence")
+    elif face.confidence < thresholds.confidence:
+        flags.append(f"low confidence {face.confidence:.0%}")
+    if face.sharpness is None:
+        flags.append("no sharpness")
+    elif face.sharpness < thresholds.sharpness:
+        flags.append(f"blurry (sharpness {face.sharpness:.2f})")
+    flags.extend(face.problems)
+    return flags
+
+
+def quality_score(face: Face) -> float:
+    """Combined quality in 0..1 (geometric mean of confidence and sharpness); missing is 0."""
+    if face.confidence is None or face.sharpness is None:
+        return 0.0
+    return math.sqrt(max(face.confidence, 0.0) * max(face.sharpness, 0.0))
+
+
+def passes(face: Face, filters: Filters, thresholds: Thresholds = Thresholds()) -> bool:
+    if filters.min_confidence > 0 and (face.confidence or 0.0) < filters.min_confidence:
+        return False
+    if filters.min_sharpness > 0 and (face.sharpness or 0.0) < filters.min_sharpness:
+        return False
+    if filters.pose == "frontal" and face.is_frontal is not True:
+        return False
+    if filters.pose == "profile" and face.is_frontal is not False:
+        return False
+    if filters.feeds and face.feed_id not in filters.feeds:
+        return False
+    return not (filters.only_problems and not quality_flags(face, thresholds))
+
+
+def apply_filters(
+    faces: Sequence[Face], filters: Filters, thresholds: Thresholds = Thresholds()
+) -> list[Face]:
+    return [f for f in faces if passes(f, filters, thresholds)]
+
+
+def _sort_value(face: Face, key: str) -> float | str | datetime | None:
+    if key == "confidence":
+        return face.confidence
+    if key == "sharpness":
+        return face.sharpness
+    if key == "time":
+        return face.created_at
+    if key == "feed":
+        return face.feed_id
+    if key == "worst":
+        return quality_score(face)
+    return face.index
+
+
+def sort_faces(faces: Sequence[Face], key: str = "index", descending: bool = False) -> list[Face]:
+    """Sort by ``key``; faces missing the value come last either way; ties keep group order.
+
+    "worst" puts the lowest combined quality first (``descending`` is ignored).
+    """
+    if key not in SORTS:
+        raise ValueError(f"unknown sort {key!r}")
+    if key == "worst":
+        descending = False
+    present = [f for f in faces if _sort_value(f, key) is not None]
+    missing = [f for f in faces if _sort_value(f, key) is None]
+    present.sort(key=lambda f: f.index)
+    present.sort(key=lambda f: _sort_value(f, key), reverse=descending)  # type: ignore[arg-type,return-value]
+    return present + sorted(missing, key=lambda f: f.index)
+
+
+def page_of(items: Sequence[T], page: int, per_page: int) -> tuple[list[T], int, int]:
+    """The items on 1-based ``page`` (clamped to the range), the page count and that page."""
+    count = max(1, math.ceil(len(items) / per_page))
+    page = min(max(page, 1), count)
+    start = (page - 1) * per_page
+    return list(items[start : start + per_page]), count, page
+
+
+def feeds_of(faces: Sequence[Face]) -> list[str]:
+    return sorted({f.feed_id for f in faces if f.feed_id})
+
+
+def value_range(values: Sequence[float | None]) -> tuple[float, float]:
+    """The (low, high) of the values present, widened to at least 0.01; (0, 1) if none."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return 0.0, 1.0
+    low, high = min(present), max(present)
+    if high - low < 0.01:
+        high = low + 0.01
+    return low, high

@@ -1,0 +1,44 @@
+"""The embedded demo API: a synthetic data set served on loopback like the real API.
+
+``DemoServer`` answers token exchange, group retrieval and search, serves the images the
+groups point at, and injects faults on request. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+from viewer.demo.bad_images import BAD_KINDS, Payload
+from viewer.demo.data import (
+    DEMO_GROUPS,
+    NAMESPACE,
+    OTHER_NAMESPACE,
+    SAMPLE_GROUP,
+    SAMPLE_GROUP_ID,
+    DataSet,
+    build_groups,
+    impostor_ids,
+)
+from viewer.demo.server import (
+    FAULT_KINDS,
+    FAULT_NAMESPACE,
+    FORBIDDEN_NAMESPACE,
+    DemoServer,
+    start_demo_server,
+)
+
+__all__ = [
+    "BAD_KINDS",
+    "DEMO_GROUPS",
+    "FAULT_KINDS",
+    "FAULT_NAMESPACE",
+    "FORBIDDEN_NAMESPACE",
+    "NAMESPACE",
+    "OTHER_NAMESPACE",
+    "SAMPLE_GROUP",
+    "SAMPLE_GROUP_ID",
+    "DataSet",
+    "DemoServer",
+    "Payload",
+    "build_groups",
+    "impostor_ids",
+    "start_demo_server",
+]

@@ -126,11 +126,6 @@ def test_oversize_value_is_not_stored(cap: int, size: int, stored: bool) -> None
         assert cache.size_bytes == 1
 
 
-@pytest.mark.xfail(
-    reason="put() returns early for an oversize value without dropping the key's old entry, "
-    "so get() keeps serving the stale previous value",
-    strict=True,
-)
 def test_oversize_replacement_drops_the_old_value() -> None:
     cache = ByteLRU(10)
     cache.put("k", b"old")
@@ -168,11 +163,6 @@ def test_replacing_with_ttl_none_removes_expiry() -> None:
     assert cache.get("k") == b"success"
 
 
-@pytest.mark.xfail(
-    reason="__contains__ does not look at expiry: an expired entry stays 'in' the cache "
-    "while get() returns the default",
-    strict=True,
-)
 def test_expired_entry_is_not_contained() -> None:
     cache = ByteLRU(100)
     cache.put("k", b"v", ttl_s=0.01)

@@ -183,11 +183,6 @@ def test_quality_flags(face: Face, thresholds: Thresholds, expected: list[str]) 
             1.5,
             1.0,
             1.0,
-            marks=pytest.mark.xfail(
-                reason="quality_score promises 0..1 but clamps only below: confidence 1.5 "
-                "(kept by the parser with a problem) gives sqrt(1.5) = 1.22",
-                strict=True,
-            ),
             id="above-1-stays-in-range",
         ),
     ],

@@ -130,23 +130,11 @@ def test_round_trip(state: ViewState) -> None:
         pytest.param(
             "page",
             "²",
-            marks=pytest.mark.xfail(
-                reason="_int checks str.isdigit(), which accepts '²', then int('²') raises "
-                "ValueError instead of falling back with a notice",
-                raises=ValueError,
-                strict=True,
-            ),
             id="page-superscript-two",
         ),
         pytest.param(
             "face",
             "9" * 5000,
-            marks=pytest.mark.xfail(
-                reason="_int calls int() on any all-digit string; past 4300 digits Python "
-                "raises ValueError instead of falling back with a notice",
-                raises=ValueError,
-                strict=True,
-            ),
             id="face-5000-digits",
         ),
     ],

@@ -44,6 +44,10 @@ class ByteLRU:
     def put(self, key: Hashable, value: Any, ttl_s: float | None = None) -> None:
         size = max(1, int(self._sizeof(value)))
         if size > self.cap_bytes:
+            with self._lock:  # never leave an older value standing in for this one
+                old = self._items.pop(key, None)
+                if old is not None:
+                    self._bytes -= old[1]
             return
         expires = None if ttl_s is None else time.monotonic() + ttl_s
         with self._lock:
@@ -58,7 +62,8 @@ class ByteLRU:
 
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:
-            return key in self._items
+            item = self._items.get(key)
+            return item is not None and (item[2] is None or time.monotonic() <= item[2])
 
     def __len__(self) -> int:
         return len(self._items)

@@ -64,7 +64,9 @@ def quality_score(face: Face) -> float:
     """Combined quality in 0..1 (geometric mean of confidence and sharpness); missing is 0."""
     if face.confidence is None or face.sharpness is None:
         return 0.0
-    return math.sqrt(max(face.confidence, 0.0) * max(face.sharpness, 0.0))
+    confidence = min(max(face.confidence, 0.0), 1.0)
+    sharpness = min(max(face.sharpness, 0.0), 1.0)
+    return math.sqrt(confidence * sharpness)
 
 
 def passes(face: Face, filters: Filters, thresholds: Thresholds = Thresholds()) -> bool:

@@ -1,0 +1,177 @@
+"""The view an analyst sees, to and from the page's URL query parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds
+
+VIEWS = {
+    "gallery": "Gallery",
+    "faces": "Faces",
+    "table": "Table",
+    "stats": "Stats",
+    "detail": "Detail",
+}
+COLOR_MODES = ("frontal", "confidence")
+DEMO_NAMESPACE = "acme"
+DEMO_GROUP = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"
+
+
+@dataclass(frozen=True)
+class ViewState:
+    namespace: str = ""
+    group: str = ""
+    view: str = "gallery"
+    page: int = 1
+    per_page: int = 24
+    sort: str = "index"
+    descending: bool = False
+    filters: Filters = field(default_factory=Filters)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    color: str = "frontal"
+    blur: bool = False
+    face: int | None = None  # index of the face open in the detail view
+    compare: tuple[str, ...] = ()
+
+
+def _float(params: Mapping[str, str], name: str, notices: list[str], low: float, high: float):
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        notices.append(f"Ignored {name}={raw[:40]!r}: not a number.")
+        return None
+    if not low <= value <= high:
+        notices.append(f"Ignored {name}={raw[:40]!r}: outside {low:g}..{high:g}.")
+        return None
+    return value
+
+
+def _int(params: Mapping[str, str], name: str, notices: list[str], low: int, high: int):
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
+        notices.append(f"Ignored {name}={raw[:40]!r}: not a whole number from {low} to {high}.")
+        return None
+    return int(raw)
+
+
+def _choice(params: Mapping[str, str], name: str, choices, notices: list[str]):
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if raw not in choices:
+        notices.append(f"Ignored {name}={raw[:40]!r}: expected one of {', '.join(choices)}.")
+        return None
+    return raw
+
+
+def _flag(params: Mapping[str, str], name: str, notices: list[str]) -> bool | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if raw in ("1", "true"):
+        return True
+    if raw in ("0", "false"):
+        return False
+    notices.append(f"Ignored {name}={raw[:40]!r}: expected 1 or 0.")
+    return None
+
+
+def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
+    """Read a view from query parameters. Bad values fall back to defaults with a notice."""
+    notices: list[str] = []
+    state = ViewState(
+        namespace=params.get("namespace", "")[:1000], group=params.get("group", "")[:1000]
+    )
+    f = state.filters
+    t = state.thresholds
+    updates: dict[str, object] = {}
+    if (v := _choice(params, "view", list(VIEWS), notices)) is not None:
+        updates["view"] = v
+    if (v := _int(params, "page", notices, 1, 100_000)) is not None:
+        updates["page"] = v
+    if (v := _choice(params, "per", [str(n) for n in PAGE_SIZES], notices)) is not None:
+        updates["per_page"] = int(v)
+    if (v := _choice(params, "sort", list(SORTS), notices)) is not None:
+        updates["sort"] = v
+    if (v := _choice(params, "order", ["asc", "desc"], notices)) is not None:
+        updates["descending"] = v == "desc"
+    if (v := _choice(params, "color", list(COLOR_MODES), notices)) is not None:
+        updates["color"] = v
+    if (v := _flag(params, "blur", notices)) is not None:
+        updates["blur"] = v
+    if (v := _int(params, "face", notices, 0, 1_000_000)) is not None:
+        updates["face"] = v
+    if (raw := params.get("compare")) is not None:
+        updates["compare"] = tuple(dict.fromkeys(x for x in raw.split(",") if x))[:8]
+    filters: dict[str, object] = {}
+    if (v := _float(params, "conf", notices, 0.0, 1.0)) is not None:
+        filters["min_confidence"] = v
+    if (v := _float(params, "sharp", notices, 0.0, 1.0)) is not None:
+        filters["min_sharpness"] = v
+    if (v := _choice(params, "pose", list(POSES), notices)) is not None:
+        filters["pose"] = v
+    if (raw := params.get("feeds")) is not None:
+        filters["feeds"] = tuple(dict.fromkeys(x for x in raw.split(",") if x))
+    if (v := _flag(params, "problems", notices)) is not None:
+        filters["only_problems"] = v
+    thresholds: dict[str, float] = {}
+    if (v := _float(params, "tconf", notices, 0.0, 1.0)) is not None:
+        thresholds["confidence"] = v
+    if (v := _float(params, "tsharp", notices, 0.0, 1.0)) is not None:
+        thresholds["sharpness"] = v
+    state = replace(
+        state, filters=replace(f, **filters), thresholds=replace(t, **thresholds), **updates
+    )
+    return state, notices
+
+
+def as_params(state: ViewState) -> dict[str, str]:
+    """The query parameters for a view; defaults are left out to keep links short."""
+    default = ViewState()
+    out: dict[str, str] = {}
+    if state.namespace:
+        out["namespace"] = state.namespace
+    if state.group:
+        out["group"] = state.group
+    if state.view != default.view:
+        out["view"] = state.view
+    if state.page != 1:
+        out["page"] = str(state.page)
+    if state.per_page != default.per_page:
+        out["per"] = str(state.per_page)
+    if state.sort != default.sort:
+        out["sort"] = state.sort
+    if state.descending:
+        out["order"] = "desc"
+    f, df = state.filters, Filters()
+    if f.min_confidence != df.min_confidence:
+        out["conf"] = f"{f.min_confidence:g}"
+    if f.min_sharpness != df.min_sharpness:
+        out["sharp"] = f"{f.min_sharpness:g}"
+    if f.pose != df.pose:
+        out["pose"] = f.pose
+    if f.feeds:
+        out["feeds"] = ",".join(f.feeds)
+    if f.only_problems:
+        out["problems"] = "1"
+    t, dt = state.thresholds, Thresholds()
+    if t.confidence != dt.confidence:
+        out["tconf"] = f"{t.confidence:g}"
+    if t.sharpness != dt.sharpness:
+        out["tsharp"] = f"{t.sharpness:g}"
+    if state.color != default.color:
+        out["color"] = state.color
+    if state.blur:
+        out["blur"] = "1"
+    if state.face is not None:
+        out["face"] = str(state.face)
+    if state.compare:
+        out["compare"] = ",".join(state.compare)
+    return out

@@ -144,7 +144,7 @@ def style_sizes(image_wh: tuple[int, int]) -> tuple[int, int]:
     """(line width, font size) that read well from a 150x200 crop to a 3840x2160 frame."""
     short = max(1, min(image_wh))
     line = max(2, round(short / 240))
-    font = min(48, max(10, round(short * 0.03)))
+    font = min(48, max(12, round(short * 0.03)))
     return line, font
 
 

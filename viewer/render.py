@@ -797,3 +797,17 @@ def to_png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     (image if image.mode in _PNG_MODES else _as_rgb(image)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def legend_image(mode: str, width: int = 480) -> Image.Image:
+    """The colour legend for ``mode``: one swatch and its meaning per row, on white."""
+    rows = legend(mode)
+    size = 26
+    step = line_height(size) + 14
+    shapes: list[_Shape] = []
+    for i, (meaning, hex_) in enumerate(rows):
+        top = 8 + i * step
+        swatch = step - 14
+        shapes.append(_Rect((8, top, 8 + swatch, top + swatch), Color.from_hex(hex_), None, 0))
+        shapes.append(_Text((20 + swatch, top), drawable(meaning), size, SHEET_INK))
+    return _paint(Image.new("RGB", (width, 16 + len(rows) * step), WHITE.as_rgb()), shapes)

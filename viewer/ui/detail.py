@@ -1,0 +1,122 @@
+"""Detail: one face at full size, every field, and the box as read and as drawn."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from viewer import geometry
+from viewer.models import Face
+from viewer.pipeline import Failed, Pipeline, ViewOptions
+from viewer.ui.gallery import error_tile_jpeg
+from viewer.ui.text import num, pct, plain, when
+
+INTERPRETATIONS = {
+    geometry.FRACTIONS: "all four values lie in [0, 1], so they are fractions of the image",
+    geometry.PIXELS: "values above 1 are pixels of the image as reported",
+    geometry.PIXELS_SCALED: "values above 1 are pixels in the reported width × height, scaled "
+    "to the downloaded image's real size",
+}
+
+
+def _fmt_xyxy(xyxy: Sequence[float] | None, digits: int) -> str:
+    if xyxy is None:
+        return "–"
+    return "(" + ", ".join(f"{v:.{digits}f}" for v in xyxy) + ")"
+
+
+def detail_view(
+    pipe: Pipeline,
+    faces: Sequence[Face],
+    options: ViewOptions,
+    flags: dict[str, list[str]],
+    open_face: Callable[[int], None],
+) -> None:
+    if not faces:
+        st.info("No faces pass the filters: loosen them in the sidebar.")
+        return
+    by_index = {f.index: i for i, f in enumerate(faces)}
+    current = st.session_state.get("face")
+    pos = by_index.get(current, 0) if current is not None else 0
+    face = faces[pos]
+    nav = st.columns([1, 4, 1])
+    nav[0].button(
+        "← Previous",
+        key="prev",
+        disabled=pos == 0,
+        width="stretch",
+        on_click=open_face,
+        args=(faces[pos - 1].index if pos else face.index,),
+    )
+    nav[1].caption(f"Face {pos + 1} of {len(faces)} shown (#{face.index + 1} in the group)")
+    nav[2].button(
+        "Next →",
+        key="next",
+        disabled=pos >= len(faces) - 1,
+        width="stretch",
+        on_click=open_face,
+        args=(faces[pos + 1].index if pos < len(faces) - 1 else face.index,),
+    )
+    siblings = [f for f in faces if f.url and f.url == face.url] or [face]
+    with st.spinner("Drawing the full-size image…"):
+        (result,) = pipe.annotated_many([(face.url, siblings)], options, None)
+    left, right = st.columns([3, 2])
+    with left:
+        if isinstance(result, Failed):
+            st.image(error_tile_jpeg(result.reason), caption="The image could not be shown.")
+        else:
+            st.image(result.jpeg, width="stretch", caption=plain(face.label, 120))
+        if face.url:
+            st.link_button("Open the original image", face.url)
+    with right:
+        face_flags = flags.get(face.key, [])
+        if face_flags:
+            st.warning("Flagged: " + plain("; ".join(face_flags), 600))
+        fields = {
+            "id": face.id,
+            "customId": face.custom_id,
+            "feedId": face.feed_id,
+            "identityId": face.identity_id,
+            "groupId": face.group_id,
+            "confidence": pct(face.confidence),
+            "sharpness": num(face.sharpness),
+            "pose": {True: "frontal", False: "profile", None: "unknown"}[face.is_frontal],
+            "type": face.type,
+            "reported size": f"{face.width:g} × {face.height:g}"
+            if face.width and face.height
+            else None,
+            "created": when(face.created_at),
+            "url": face.url,
+        }
+        placement = None
+        if isinstance(result, Failed) is False:
+            placement = result.placements.get(face.key)  # type: ignore[union-attr]
+        if face.box is not None:
+            fields["box as sent"] = _fmt_xyxy(face.box.as_tuple(), 5)
+        if placement is not None:
+            fields["read as"] = INTERPRETATIONS.get(placement.interpretation or "", "–")
+            if placement.xyxy:
+                stored = result.stored_wh  # type: ignore[union-attr]
+                fields["box in pixels"] = _fmt_xyxy(placement.xyxy, 1)
+                fields["box in fractions"] = _fmt_xyxy(
+                    geometry.as_fractions(placement.xyxy, stored), 4
+                )
+                fields["image size"] = f"{stored[0]} × {stored[1]}"
+            if placement.reason:
+                fields["no box drawn"] = placement.reason
+            if placement.notes:
+                fields["box repairs"] = "; ".join(placement.notes)
+        st.dataframe(
+            {
+                "field": list(fields),
+                "value": ["–" if v is None else str(v) for v in fields.values()],
+            },
+            hide_index=True,
+            width="stretch",
+            height=38 + 35 * len(fields),
+            key="detail_fields",
+        )
+        with st.expander("This face as received (JSON)"):
+            st.code(json.dumps(dict(face.raw), indent=2, default=str)[:20_000], language="json")

@@ -1,0 +1,54 @@
+"""The group's header: its ids, link provenance, times and counts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from viewer.models import Group
+from viewer.ui.text import plain, when
+
+
+def header(group: Group, shown: int, flagged: int) -> None:
+    st.subheader(f"Group {plain(group.id or '(no id)', 80)}")
+    if group.link_modified_by:
+        changed = f" · {when(group.link_last_modified_at)}" if group.link_last_modified_at else ""
+        who = f"{plain(group.link_words, 40)} ({plain(group.link_modified_by, 20)})"
+        st.badge(
+            f"Linked by {who}{changed}",
+            icon=":material/link:",
+            color={"ML": "blue", "MANUAL": "green", "HITL": "violet"}.get(
+                group.link_modified_by, "gray"
+            ),
+        )
+    else:
+        st.badge("Link provenance unknown", icon=":material/link_off:", color="gray")
+    cols = st.columns(4)
+    cols[0].metric("Faces", f"{len(group.faces):,}", help="Faces (image objects) in the group.")
+    cols[1].metric("Images", f"{len(group.image_urls):,}", help="Distinct image URLs.")
+    cols[2].metric("Shown", f"{shown:,}", help="Faces that pass the filters.")
+    cols[3].metric(
+        "Flagged",
+        f"{flagged:,}",
+        help="Faces under the quality thresholds or with a data problem.",
+    )
+    rows = {
+        "Group ID": group.id,
+        "Identity ID": group.identity_id,
+        "Batch ID": group.batch_id,
+        "Namespace": group.namespace,
+        "Link made by": (
+            f"{group.link_words} ({group.link_modified_by})" if group.link_modified_by else None
+        ),
+        "Link last changed": when(group.link_last_modified_at)
+        if group.link_last_modified_at
+        else None,
+        "Created": when(group.created_at) if group.created_at else None,
+    }
+    st.dataframe(
+        {"Field": list(rows), "Value": [v if v is not None else "–" for v in rows.values()]},
+        hide_index=True,
+        width="stretch",
+        key="header_table",
+    )
+    if group.problems:
+        st.warning("The group's data has problems: " + plain("; ".join(group.problems), 500))

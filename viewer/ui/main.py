@@ -1,0 +1,203 @@
+"""The page: settings, the group form, loading, the header and the views."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, validate_segment
+from viewer.exceptions import ViewerError
+from viewer.models import Group
+from viewer.pipeline import ViewOptions, group_by_image
+from viewer.select import apply_filters, page_of, quality_flags, sort_faces
+from viewer.ui import resources, sidebar
+from viewer.ui.detail import detail_view
+from viewer.ui.faces import faces_view
+from viewer.ui.gallery import gallery
+from viewer.ui.header import header
+from viewer.ui.state import DEMO_GROUP, DEMO_NAMESPACE, VIEWS, ViewState, as_params, from_params
+from viewer.ui.stats import stats_view
+from viewer.ui.table import table_view
+
+LABEL_TO_VIEW = {label: view for view, label in VIEWS.items()}
+
+
+def _init_session(demo: bool) -> None:
+    """On a session's first run, put the view from the URL into the widgets' state."""
+    if st.session_state.get("_initialised"):
+        return
+    state, notices = from_params(st.query_params.to_dict())
+    if demo and not state.namespace and not state.group:
+        state = ViewState(namespace=DEMO_NAMESPACE, group=DEMO_GROUP)
+    ss = st.session_state
+    ss.update(
+        {
+            "_initialised": True,
+            "_notices": notices,
+            "namespace": state.namespace,
+            "group_id": state.group,
+            "conf": state.filters.min_confidence,
+            "sharp": state.filters.min_sharpness,
+            "pose": state.filters.pose,
+            "feeds": list(state.filters.feeds),
+            "problems": state.filters.only_problems,
+            "sort": state.sort,
+            "desc": state.descending,
+            "per_page": state.per_page,
+            "tconf": state.thresholds.confidence,
+            "tsharp": state.thresholds.sharpness,
+            "color": state.color,
+            "blur": state.blur,
+            "face": state.face,
+            "view": VIEWS[state.view],
+            "gallery_page": state.page,
+            "faces_page": state.page,
+        }
+    )
+    if state.namespace and state.group:
+        ss["loaded"] = (state.namespace, state.group)
+
+
+def open_face(index: int) -> None:
+    st.session_state["face"] = index
+    st.session_state["view"] = VIEWS["detail"]
+
+
+def _on_load() -> None:
+    ss = st.session_state
+    ss["loaded"] = (ss.get("namespace", "").strip(), ss.get("group_id", "").strip())
+    for key in ("face", "gallery_page", "faces_page", "table_page", "feeds"):
+        ss.pop(key, None)
+
+
+def _write_url(state: ViewState) -> None:
+    params = as_params(state)
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def _load(s, namespace: str, group_id: str) -> Group:  # type: ignore[no-untyped-def]
+    validate_segment(namespace, "namespace", MAX_NAMESPACE)
+    validate_segment(group_id, "group ID", MAX_GROUP_ID)
+    with st.spinner(f"Loading group {group_id[:60]}…"):
+        return resources.group(s, namespace, group_id)
+
+
+def _pager(key: str, count: int) -> int:
+    page = min(max(int(st.session_state.get(key) or 1), 1), count)
+    st.session_state[key] = page
+    if count > 1:
+        return st.pagination(count, key=key, default=page)
+    return page
+
+
+def main() -> None:
+    try:
+        s = resources.settings()
+    except ViewerError as error:
+        st.error(error.message)
+        st.stop()
+    _init_session(s.demo)
+    st.sidebar.title("Group Viewer")
+    source_slot = st.sidebar.container()
+    if sidebar.group_form():
+        _on_load()
+    for notice in st.session_state.get("_notices", []):
+        st.info(notice)
+
+    loaded = st.session_state.get("loaded")
+    if not loaded:
+        sidebar.source(s, (None, None))
+        st.title("Group Viewer")
+        st.info("Enter a namespace and a group ID in the sidebar, then press Load.")
+        _write_url(ViewState())
+        return
+    namespace, group_id = loaded
+    try:
+        group = _load(s, namespace, group_id)
+    except ViewerError as error:
+        with source_slot:
+            sidebar.source(s, (None, None))
+        st.error(error.message)
+        _write_url(ViewState(namespace=namespace, group=group_id))
+        st.stop()
+    info = resources.client(s).token_info
+    with source_slot:
+        sidebar.source(s, (info.org_name, info.app_name) if info else (None, None))
+
+    state = sidebar.controls(group, ViewState(namespace=namespace, group=group_id))
+    flags = {f.key: fl for f in group.faces if (fl := quality_flags(f, state.thresholds))}
+    shown = sort_faces(
+        apply_filters(group.faces, state.filters, state.thresholds), state.sort, state.descending
+    )
+    header(group, len(shown), len(flags))
+    st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
+    options = ViewOptions(
+        color_mode=state.color,
+        blur=state.blur,
+        boxes_on=s.boxes_on,
+        flagged=frozenset(flags),
+    )
+    pipe = resources.pipeline(s)
+    labels = list(VIEWS.values())
+    tabs = dict(zip(VIEWS, st.tabs(labels, key="view", on_change="rerun"), strict=True))
+    active = LABEL_TO_VIEW.get(st.session_state.get("view"), "gallery")
+    page = 1
+
+    def is_open(view: str) -> bool:
+        return tabs[view].open is not False
+
+    if is_open("gallery"):
+        with tabs["gallery"]:
+            images = group_by_image(shown)
+            count = max(1, -(-len(images) // state.per_page))
+            page = _pager("gallery_page", count)
+            items, _, _ = page_of(images, page, state.per_page)
+            if not items:
+                st.info("No faces pass the filters: loosen them in the sidebar.")
+            gallery(pipe, [f for _, fs in items for f in fs], options, open_face)
+            nxt, _, _ = page_of(images, page + 1, state.per_page) if page < count else ([], 0, 0)
+            pipe.prefetch(url for url, _ in nxt)
+    if is_open("faces"):
+        with tabs["faces"]:
+            count = max(1, -(-len(shown) // state.per_page))
+            page = _pager("faces_page", count)
+            items, _, _ = page_of(shown, page, state.per_page)
+            if not items:
+                st.info("No faces pass the filters: loosen them in the sidebar.")
+            faces_view(pipe, items, options, flags, open_face)
+            nxt, _, _ = page_of(shown, page + 1, state.per_page) if page < count else ([], 0, 0)
+            pipe.prefetch(f.url for f in nxt)
+    if is_open("table"):
+        with tabs["table"]:
+            table_view(pipe, shown, options, flags, open_face)
+    if is_open("stats"):
+        with tabs["stats"]:
+            stats_view(shown)
+    if is_open("detail"):
+        with tabs["detail"]:
+            detail_view(pipe, shown, options, flags, open_face)
+
+    with st.expander("Raw JSON"):
+        st.caption("The group exactly as the API sent it (first 200 faces).")
+        raw = dict(group.raw)
+        if isinstance(raw.get("images"), list) and len(raw["images"]) > 200:
+            raw["images"] = raw["images"][:200]
+        st.json(raw, expanded=1)
+
+    face = st.session_state.get("face") if active == "detail" else None
+    _write_url(
+        ViewState(
+            namespace=namespace,
+            group=group_id,
+            view=active,
+            page=page if active in ("gallery", "faces") else 1,
+            per_page=state.per_page,
+            sort=state.sort,
+            descending=state.descending,
+            filters=state.filters,
+            thresholds=state.thresholds,
+            color=state.color,
+            blur=state.blur,
+            face=face,
+        )
+    )

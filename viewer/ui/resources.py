@@ -1,0 +1,62 @@
+"""Long-lived objects shared across reruns and sessions: settings, demo API, client, pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from viewer.api import Client
+from viewer.config import Settings, load_settings
+from viewer.hosts import HostPolicy
+from viewer.models import Group
+from viewer.pipeline import Pipeline
+
+DEMO_CLIENT_ID = "demo"
+DEMO_CLIENT_SECRET = "demo"  # noqa: S105 - the demo API accepts any credentials
+
+
+@st.cache_resource(show_spinner="Starting the demo API…")
+def demo_server():  # type: ignore[no-untyped-def]
+    """The embedded demo API on a free loopback port, started once per process."""
+    from viewer.demo.server import DemoServer
+
+    return DemoServer(host="127.0.0.1", port=0).start()
+
+
+def settings() -> Settings:
+    """Settings from the environment and secrets.toml; in demo mode pointed at the demo API."""
+    loaded = load_settings()
+    if not loaded.demo:
+        return loaded
+    server = demo_server()
+    return replace(
+        loaded,
+        api_url=server.api_url,
+        client_id=DEMO_CLIENT_ID,
+        client_secret=DEMO_CLIENT_SECRET,
+    )
+
+
+def image_policy(s: Settings) -> HostPolicy:
+    origins = [demo_server().base_url] if s.demo else []
+    return HostPolicy(s.allow_private_image_hosts, origins)
+
+
+@st.cache_resource
+def client(s: Settings) -> Client:
+    return Client(s)
+
+
+@st.cache_resource
+def pipeline(s: Settings) -> Pipeline:
+    return Pipeline(s, image_policy(s))
+
+
+@st.cache_resource(ttl=300, max_entries=64, show_spinner=False)
+def group(s: Settings, namespace: str, group_id: str) -> Group:
+    """A group, kept five minutes so reruns (filters, pages, tabs) do not fetch it again.
+
+    Errors are not cached: the next load tries again.
+    """
+    return client(s).get_group(namespace, group_id)

@@ -1,0 +1,134 @@
+"""The sidebar: which group, where it comes from, and how to filter, sort and draw it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from viewer import render
+from viewer.config import Settings
+from viewer.models import Group
+from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds, feeds_of, value_range
+from viewer.ui.state import COLOR_MODES, ViewState
+
+
+def source(s: Settings, org_app: tuple[str | None, str | None]) -> None:
+    """Where the data comes from: "Demo data" or the API host, and the token's org and app."""
+    if s.demo:
+        st.sidebar.info("Demo data: no credentials are set, so the embedded demo API is used.")
+    else:
+        org, app = org_app
+        who = " · ".join(x for x in (org, app) if x)
+        st.sidebar.caption(
+            f"API host: `{s.api_host}`" + (f"  \nSigned in as: {who}" if who else "")
+        )
+
+
+def group_form() -> bool:
+    """Namespace and group ID inputs with a Load button; True on the run the form is sent."""
+    with st.sidebar.form("group_form", border=False):
+        st.text_input("Namespace", key="namespace", max_chars=2000)
+        st.text_input("Group ID", key="group_id", max_chars=2000)
+        return st.form_submit_button("Load", key="load", type="primary", width="stretch")
+
+
+def _clamp_state(key: str, low: float, high: float) -> None:
+    value = st.session_state.get(key)
+    if isinstance(value, (int, float)):
+        st.session_state[key] = min(max(float(value), low), high)
+
+
+def controls(group: Group, state: ViewState) -> ViewState:
+    """Filters, sort, quality thresholds and drawing options for a loaded group."""
+    sb = st.sidebar
+    faces = group.faces
+    sb.subheader("Filter")
+    c_low, c_high = value_range([f.confidence for f in faces])
+    s_low, s_high = value_range([f.sharpness for f in faces])
+    c_low = round(min(c_low, 1.0), 2)
+    s_low = round(min(s_low, 1.0), 2)
+    c_min, s_min = min(0.0, c_low), min(0.0, s_low)
+    c_max, s_max = (
+        max(round(c_high + 0.005, 2), c_min + 0.01),
+        max(round(s_high + 0.005, 2), s_min + 0.01),
+    )
+    _clamp_state("conf", c_min, c_max)
+    _clamp_state("sharp", s_min, s_max)
+    conf = sb.slider(
+        "Minimum confidence",
+        c_min,
+        c_max,
+        step=0.01,
+        key="conf",
+        help=f"This group's confidences range from {c_low:.0%} to {c_high:.0%}.",
+    )
+    sharp = sb.slider(
+        "Minimum sharpness",
+        s_min,
+        s_max,
+        step=0.01,
+        key="sharp",
+        help=f"This group's sharpness ranges from {s_low:.2f} to {s_high:.2f}.",
+    )
+    pose = sb.radio("Pose", POSES, key="pose", horizontal=True, format_func=str.capitalize)
+    feed_options = feeds_of(faces)
+    if "feeds" in st.session_state:
+        st.session_state["feeds"] = [f for f in st.session_state["feeds"] if f in feed_options]
+    feeds = sb.multiselect("Feeds", feed_options, key="feeds", placeholder="All feeds")
+    problems = sb.toggle("Only faces with problems", key="problems")
+
+    sb.subheader("Sort")
+    sort = sb.selectbox("Sort by", list(SORTS), key="sort", format_func=SORTS.get)
+    descending = sb.toggle("Descending", key="desc", disabled=sort == "worst")
+    per_page = sb.selectbox("Per page", PAGE_SIZES, key="per_page")
+
+    with sb.expander("Quality flags"):
+        st.caption("A face below either threshold, or with a data problem, is flagged (!).")
+        t_conf = st.slider("Flag confidence below", 0.0, 1.0, step=0.01, key="tconf")
+        t_sharp = st.slider("Flag sharpness below", 0.0, 1.0, step=0.01, key="tsharp")
+
+    sb.subheader("Draw")
+    color = sb.radio(
+        "Colour boxes by",
+        COLOR_MODES,
+        key="color",
+        horizontal=True,
+        format_func={"frontal": "Pose", "confidence": "Confidence"}.get,
+    )
+    _legend(color)
+    blur = sb.toggle(
+        "Blur faces",
+        key="blur",
+        help="Blurs every face in every view and export, for showing "
+        "results to an audience. Boxes and labels stay.",
+    )
+    return replace(
+        state,
+        filters=Filters(
+            conf if conf > c_min else 0.0,
+            sharp if sharp > s_min else 0.0,
+            pose,
+            tuple(feeds),
+            problems,
+        ),
+        thresholds=Thresholds(t_conf, t_sharp),
+        sort=sort,
+        descending=descending,
+        per_page=per_page,
+        color=color,
+        blur=blur,
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _legend_png(mode: str) -> bytes:
+    return render.to_png(render.legend_image(mode))
+
+
+def _legend(mode: str) -> None:
+    st.sidebar.image(_legend_png(mode), width=200)
+    st.sidebar.caption(
+        "Colour-blind-safe Okabe–Ito colours. Labels read: confidence · sharpness · pose; "
+        "a dashed box with ! is flagged."
+    )

@@ -1,0 +1,84 @@
+"""Stats: how the shown faces spread over confidence, sharpness, pose, feeds and time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from viewer.models import Face
+
+
+def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "confidence": [f.confidence for f in faces],
+            "sharpness": [f.sharpness for f in faces],
+            "pose": [
+                {True: "frontal", False: "profile", None: "unknown"}[f.is_frontal] for f in faces
+            ],
+            "feed": [f.feed_id or "(none)" for f in faces],
+            "time": [f.created_at for f in faces],
+        }
+    )
+
+
+def stats_view(faces: Sequence[Face]) -> None:
+    if not faces:
+        st.info("No faces pass the filters: loosen them in the sidebar to see statistics.")
+        return
+    df = stats_frame(faces)
+    frontal = (df["pose"] == "frontal").sum()
+    known = (df["pose"] != "unknown").sum()
+    cols = st.columns(4)
+    cols[0].metric("Faces", f"{len(df):,}")
+    cols[1].metric("Frontal share", f"{frontal / known:.0%}" if known else "–")
+    cols[2].metric(
+        "Median confidence",
+        f"{df['confidence'].median():.0%}" if df["confidence"].notna().any() else "–",
+    )
+    cols[3].metric(
+        "Median sharpness",
+        f"{df['sharpness'].median():.2f}" if df["sharpness"].notna().any() else "–",
+    )
+    left, right = st.columns(2)
+    for col, field in ((left, "confidence"), (right, "sharpness")):
+        chart = (
+            alt.Chart(df.dropna(subset=[field]), title=f"{field.capitalize()} histogram")
+            .mark_bar()
+            .encode(
+                x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=20), title=field),
+                y=alt.Y("count():Q", title="faces"),
+                color=alt.Color(
+                    "pose:N",
+                    scale=alt.Scale(
+                        domain=["frontal", "profile", "unknown"],
+                        range=["#0072B2", "#E69F00", "#999999"],
+                    ),
+                ),
+                tooltip=[alt.Tooltip("count():Q", title="faces")],
+            )
+        )
+        col.altair_chart(chart, width="stretch")
+    left, right = st.columns(2)
+    feeds = (
+        alt.Chart(df, title="Faces per feed")
+        .mark_bar(color="#0072B2")
+        .encode(x=alt.X("count():Q", title="faces"), y=alt.Y("feed:N", sort="-x", title=None))
+    )
+    left.altair_chart(feeds, width="stretch")
+    timed = df.dropna(subset=["time"])
+    if len(timed):
+        over_time = (
+            alt.Chart(timed, title="Faces over time (createdAt)")
+            .mark_bar(color="#009E73")
+            .encode(
+                x=alt.X("yearmonthdatehours(time):T", title="time (UTC)"),
+                y=alt.Y("count():Q", title="faces"),
+            )
+        )
+        right.altair_chart(over_time, width="stretch")
+    else:
+        right.info("No face has a createdAt time.")

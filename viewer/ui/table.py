@@ -1,0 +1,87 @@
+"""Table: every shown face as a row, with a thumbnail, bars for quality and its problems."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from viewer.models import Face
+from viewer.pipeline import Pipeline, Rendered, ViewOptions
+from viewer.select import page_of
+from viewer.ui.gallery import progress_bar
+
+ROWS_PER_PAGE = 100
+THUMB = 64
+
+
+def table_frame(
+    faces: Sequence[Face], thumbs: dict[str, str | None], flags: dict[str, list[str]]
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "face": [thumbs.get(f.key) for f in faces],
+            "#": [f.index + 1 for f in faces],
+            "confidence": [f.confidence for f in faces],
+            "sharpness": [f.sharpness for f in faces],
+            "frontal": [f.is_frontal for f in faces],
+            "feed": [f.feed_id for f in faces],
+            "customId": [f.custom_id for f in faces],
+            "time": [f.created_at for f in faces],
+            "image size": [
+                f"{f.width:g}×{f.height:g}" if f.width and f.height else None for f in faces
+            ],
+            "flags": ["; ".join(flags.get(f.key, [])) for f in faces],
+            "id": [f.id for f in faces],
+        }
+    )
+
+
+def table_view(
+    pipe: Pipeline,
+    faces: Sequence[Face],
+    options: ViewOptions,
+    flags: dict[str, list[str]],
+    open_face: Callable[[int], None],
+) -> None:
+    rows, pages, page = page_of(faces, st.session_state.get("table_page", 1), ROWS_PER_PAGE)
+    update, done = progress_bar("Downloading thumbnails")
+    crops = pipe.crops(rows, options, THUMB, update)
+    done()
+    thumbs = {
+        key: "data:image/jpeg;base64," + base64.b64encode(r.jpeg).decode("ascii")
+        for key, r in crops.items()
+        if isinstance(r, Rendered)
+    }
+    frame = table_frame(rows, thumbs, flags)
+    event = st.dataframe(
+        frame,
+        key="table",
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(rows), 720),
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "face": st.column_config.ImageColumn("face", width="small"),
+            "confidence": st.column_config.ProgressColumn(
+                "confidence", min_value=0.0, max_value=1.0, format="percent"
+            ),
+            "sharpness": st.column_config.ProgressColumn(
+                "sharpness", min_value=0.0, max_value=1.0, format="%.2f"
+            ),
+            "frontal": st.column_config.CheckboxColumn("frontal"),
+            "time": st.column_config.DatetimeColumn("time", format="YYYY-MM-DD HH:mm:ss"),
+        },
+    )
+    if pages > 1:
+        st.pagination(pages, key="table_page", default=page)
+    st.caption("Select a row to open the face in Detail.")
+    selected = getattr(getattr(event, "selection", None), "rows", None) or []
+    if selected:
+        index = rows[selected[0]].index
+        if st.session_state.get("face") != index:
+            open_face(index)
+            st.rerun()

@@ -1,0 +1,32 @@
+"""Text from the API shown safely: as plain text, never as HTML or live Markdown."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@=^\"'])")
+
+
+def plain(value: object, limit: int = 200) -> str:
+    """Escape every Markdown and HTML special character, so API text renders as itself.
+
+    Control characters become spaces and long values are cut with an ellipsis.
+    """
+    text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "–"
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def num(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"

@@ -234,7 +234,12 @@ class Client:
             raise exc.APITimeoutError(
                 f"The API at {self.settings.api_host} stopped sending its answer: try again."
             ) from None
-        except requests.exceptions.RequestException:
+        except requests.exceptions.RequestException as error:
+            if "timed out" in str(error):  # a read timeout mid-body arrives as ConnectionError
+                raise exc.APITimeoutError(
+                    f"The API at {self.settings.api_host} is sending its answer too slowly: "
+                    "try again later."
+                ) from None
             raise exc.InvalidResponseError(
                 f"The API at {self.settings.api_host} closed the connection before its answer "
                 "was complete: try again."

@@ -580,12 +580,9 @@ class DemoServer:
             return sum(n for path, n in self._counts.items() if path.startswith(prefix))
 
     def reset_counts(self) -> None:
+        """Zero the request counts; ``*-once`` faults fire again on their next request."""
         with self._lock:
             self._counts.clear()
-
-    def reset_faults(self) -> None:
-        """Forget which ``*-once`` faults have fired, so they fire again."""
-        with self._lock:
             self._fired.clear()
 
     def index(self) -> dict[str, Any]:

@@ -409,7 +409,7 @@ def place_faces(
     cols = 1
     while cols * max(1, round(cols * h / w * 1.1)) < count:
         cols += 1
-    rows = max(1, -(-count // cols))
+    rows = max(1, round(cols * h / w * 1.1))
     cells = [(c, r) for r in range(rows) for c in range(cols)]
     rng.shuffle(cells)
     cell_w, cell_h = w / cols, h / rows

@@ -140,3 +140,44 @@ def value_range(values: Sequence[float | None]) -> tuple[float, float]:
     if high - low < 0.01:
         high = low + 0.01
     return low, high
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Key figures of a set of faces, for comparing groups."""
+
+    faces: int
+    frontal_share: float | None
+    median_confidence: float | None
+    median_sharpness: float | None
+    feeds: tuple[str, ...]
+    first: datetime | None
+    last: datetime | None
+
+
+def _median(values: Sequence[float]) -> float | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def summarize(faces: Sequence[Face]) -> Summary:
+    known_pose = [f.is_frontal for f in faces if f.is_frontal is not None]
+    times = [f.created_at for f in faces if f.created_at is not None]
+    return Summary(
+        faces=len(faces),
+        frontal_share=(sum(known_pose) / len(known_pose)) if known_pose else None,
+        median_confidence=_median([f.confidence for f in faces if f.confidence is not None]),
+        median_sharpness=_median([f.sharpness for f in faces if f.sharpness is not None]),
+        feeds=tuple(feeds_of(faces)),
+        first=min(times) if times else None,
+        last=max(times) if times else None,
+    )
+
+
+def best_faces(faces: Sequence[Face], count: int) -> list[Face]:
+    """The ``count`` faces of highest combined quality that have an image and a box."""
+    usable = [f for f in faces if f.url and f.box is not None]
+    return sorted(usable, key=lambda f: (-quality_score(f), f.index))[:count]

@@ -1,24 +1,42 @@
-"""The page: settings, the group form, loading, the header and the views."""
+"""The page: settings, the mode, the group form, loading, the header and the views."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import streamlit as st
 
 from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, validate_segment
+from viewer.config import Settings
 from viewer.exceptions import ViewerError
 from viewer.models import Group
-from viewer.pipeline import ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, ViewOptions, group_by_image
 from viewer.select import apply_filters, page_of, quality_flags, sort_faces
 from viewer.ui import resources, sidebar
+from viewer.ui.browse import browse_view
+from viewer.ui.compare import compare_ids, compare_view
 from viewer.ui.detail import detail_view
 from viewer.ui.faces import faces_view
 from viewer.ui.gallery import gallery
 from viewer.ui.header import header
-from viewer.ui.state import DEMO_GROUP, DEMO_NAMESPACE, VIEWS, ViewState, as_params, from_params
+from viewer.ui.state import (
+    DEMO_GROUP,
+    DEMO_NAMESPACE,
+    MODES,
+    VIEWS,
+    ViewState,
+    as_params,
+    from_params,
+)
 from viewer.ui.stats import stats_view
 from viewer.ui.table import table_view
 
 LABEL_TO_VIEW = {label: view for view, label in VIEWS.items()}
+# Widget values that must survive a run in which their widget is not drawn (another mode).
+PERSISTENT_KEYS = (
+    "conf", "sharp", "pose", "feeds", "problems", "sort", "desc", "per_page", "tconf",
+    "tsharp", "view", "gallery_page", "faces_page", "table_page", "compare_ids",
+)  # fmt: skip
 
 
 def _init_session(demo: bool) -> None:
@@ -26,13 +44,14 @@ def _init_session(demo: bool) -> None:
     if st.session_state.get("_initialised"):
         return
     state, notices = from_params(st.query_params.to_dict())
-    if demo and not state.namespace and not state.group:
-        state = ViewState(namespace=DEMO_NAMESPACE, group=DEMO_GROUP)
+    if demo and not state.namespace and not state.group and state.mode == "inspect":
+        state = replace(state, namespace=DEMO_NAMESPACE, group=DEMO_GROUP)
     ss = st.session_state
     ss.update(
         {
             "_initialised": True,
             "_notices": notices,
+            "mode": state.mode,
             "namespace": state.namespace,
             "group_id": state.group,
             "conf": state.filters.min_confidence,
@@ -51,10 +70,18 @@ def _init_session(demo: bool) -> None:
             "view": VIEWS[state.view],
             "gallery_page": state.page,
             "faces_page": state.page,
+            "compare_ids": "\n".join(state.compare),
         }
     )
     if state.namespace and state.group:
         ss["loaded"] = (state.namespace, state.group)
+
+
+def _keep_widget_state() -> None:
+    """Streamlit forgets a widget's value when a run does not draw it; keep these anyway."""
+    for key in PERSISTENT_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def open_face(index: int) -> None:
@@ -62,9 +89,23 @@ def open_face(index: int) -> None:
     st.session_state["view"] = VIEWS["detail"]
 
 
+def open_group(namespace: str, group_id: str) -> None:
+    ss = st.session_state
+    ss["namespace"], ss["group_id"], ss["mode"] = namespace, group_id, "inspect"
+    _on_load()
+
+
+def add_to_compare(group_id: str) -> None:
+    ids = compare_ids()
+    if group_id not in ids:
+        ids.append(group_id)
+    st.session_state["compare_ids"] = "\n".join(ids)
+
+
 def _on_load() -> None:
     ss = st.session_state
     ss["loaded"] = (ss.get("namespace", "").strip(), ss.get("group_id", "").strip())
+    ss["mode"] = "inspect"
     for key in ("face", "gallery_page", "faces_page", "table_page", "feeds"):
         ss.pop(key, None)
 
@@ -75,7 +116,7 @@ def _write_url(state: ViewState) -> None:
         st.query_params.from_dict(params)
 
 
-def _load(s, namespace: str, group_id: str) -> Group:  # type: ignore[no-untyped-def]
+def _load(s: Settings, namespace: str, group_id: str) -> Group:
     validate_segment(namespace, "namespace", MAX_NAMESPACE)
     validate_segment(group_id, "group ID", MAX_GROUP_ID)
     with st.spinner(f"Loading group {group_id[:60]}…"):
@@ -97,19 +138,47 @@ def main() -> None:
         st.error(error.message)
         st.stop()
     _init_session(s.demo)
+    _keep_widget_state()
     st.sidebar.title("Group Viewer")
     source_slot = st.sidebar.container()
+    mode = st.sidebar.radio(
+        "Mode",
+        list(MODES),
+        key="mode",
+        horizontal=True,
+        format_func=MODES.get,
+        label_visibility="collapsed",
+    )
     if sidebar.group_form():
         _on_load()
+        mode = "inspect"
     for notice in st.session_state.get("_notices", []):
         st.info(notice)
+    color, blur = sidebar.draw_options()
+    options = ViewOptions(color_mode=color, blur=blur, boxes_on=s.boxes_on)
+    namespace = st.session_state.get("namespace", "").strip()
+
+    if mode != "inspect":
+        with source_slot:
+            sidebar.source(s, _token_names(s))
+        pipe = resources.pipeline(s)
+        compared: tuple[str, ...] = ()
+        if mode == "browse":
+            browse_view(s, pipe, options, open_group, add_to_compare)
+        else:
+            compared = tuple(compare_view(s, pipe, options, open_group))
+        _write_url(
+            ViewState(namespace=namespace, mode=mode, color=color, blur=blur, compare=compared)
+        )
+        return
 
     loaded = st.session_state.get("loaded")
     if not loaded:
-        sidebar.source(s, (None, None))
+        with source_slot:
+            sidebar.source(s, (None, None))
         st.title("Group Viewer")
         st.info("Enter a namespace and a group ID in the sidebar, then press Load.")
-        _write_url(ViewState())
+        _write_url(ViewState(color=color, blur=blur))
         return
     namespace, group_id = loaded
     try:
@@ -120,10 +189,19 @@ def main() -> None:
         st.error(error.message)
         _write_url(ViewState(namespace=namespace, group=group_id))
         st.stop()
-    info = resources.client(s).token_info
     with source_slot:
-        sidebar.source(s, (info.org_name, info.app_name) if info else (None, None))
+        sidebar.source(s, _token_names(s))
+    _inspect(s, group, namespace, group_id, options)
 
+
+def _token_names(s: Settings) -> tuple[str | None, str | None]:
+    info = resources.client(s).token_info
+    return (info.org_name, info.app_name) if info else (None, None)
+
+
+def _inspect(
+    s: Settings, group: Group, namespace: str, group_id: str, options: ViewOptions
+) -> None:
     state = sidebar.controls(group, ViewState(namespace=namespace, group=group_id))
     flags = {f.key: fl for f in group.faces if (fl := quality_flags(f, state.thresholds))}
     shown = sort_faces(
@@ -131,16 +209,40 @@ def main() -> None:
     )
     header(group, len(shown), len(flags))
     st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
-    options = ViewOptions(
-        color_mode=state.color,
-        blur=state.blur,
-        boxes_on=s.boxes_on,
-        flagged=frozenset(flags),
-    )
+    options = replace(options, flagged=frozenset(flags))
     pipe = resources.pipeline(s)
-    labels = list(VIEWS.values())
-    tabs = dict(zip(VIEWS, st.tabs(labels, key="view", on_change="rerun"), strict=True))
+    page = _views(pipe, group, shown, options, flags, state.per_page)
+    with st.expander("Raw JSON"):
+        st.caption("The group exactly as the API sent it (first 200 faces).")
+        raw = dict(group.raw)
+        if isinstance(raw.get("images"), list) and len(raw["images"]) > 200:
+            raw["images"] = raw["images"][:200]
+        st.json(raw, expanded=1)
     active = LABEL_TO_VIEW.get(st.session_state.get("view"), "gallery")
+    _write_url(
+        replace(
+            state,
+            view=active,
+            page=page if active in ("gallery", "faces") else 1,
+            color=options.color_mode,
+            blur=options.blur,
+            face=st.session_state.get("face") if active == "detail" else None,
+        )
+    )
+
+
+def _views(
+    pipe: Pipeline,
+    group: Group,
+    shown: list,
+    options: ViewOptions,
+    flags: dict[str, list[str]],
+    per_page: int,
+) -> int:
+    """Draw the open tab (only that one); returns the gallery or faces page shown."""
+    tabs = dict(
+        zip(VIEWS, st.tabs(list(VIEWS.values()), key="view", on_change="rerun"), strict=True)
+    )
     page = 1
 
     def is_open(view: str) -> bool:
@@ -149,23 +251,23 @@ def main() -> None:
     if is_open("gallery"):
         with tabs["gallery"]:
             images = group_by_image(shown)
-            count = max(1, -(-len(images) // state.per_page))
+            count = max(1, -(-len(images) // per_page))
             page = _pager("gallery_page", count)
-            items, _, _ = page_of(images, page, state.per_page)
+            items, _, _ = page_of(images, page, per_page)
             if not items:
                 st.info("No faces pass the filters: loosen them in the sidebar.")
             gallery(pipe, [f for _, fs in items for f in fs], options, open_face)
-            nxt, _, _ = page_of(images, page + 1, state.per_page) if page < count else ([], 0, 0)
+            nxt, _, _ = page_of(images, page + 1, per_page) if page < count else ([], 0, 0)
             pipe.prefetch(url for url, _ in nxt)
     if is_open("faces"):
         with tabs["faces"]:
-            count = max(1, -(-len(shown) // state.per_page))
+            count = max(1, -(-len(shown) // per_page))
             page = _pager("faces_page", count)
-            items, _, _ = page_of(shown, page, state.per_page)
+            items, _, _ = page_of(shown, page, per_page)
             if not items:
                 st.info("No faces pass the filters: loosen them in the sidebar.")
             faces_view(pipe, items, options, flags, open_face)
-            nxt, _, _ = page_of(shown, page + 1, state.per_page) if page < count else ([], 0, 0)
+            nxt, _, _ = page_of(shown, page + 1, per_page) if page < count else ([], 0, 0)
             pipe.prefetch(f.url for f in nxt)
     if is_open("table"):
         with tabs["table"]:
@@ -176,28 +278,4 @@ def main() -> None:
     if is_open("detail"):
         with tabs["detail"]:
             detail_view(pipe, shown, options, flags, open_face)
-
-    with st.expander("Raw JSON"):
-        st.caption("The group exactly as the API sent it (first 200 faces).")
-        raw = dict(group.raw)
-        if isinstance(raw.get("images"), list) and len(raw["images"]) > 200:
-            raw["images"] = raw["images"][:200]
-        st.json(raw, expanded=1)
-
-    face = st.session_state.get("face") if active == "detail" else None
-    _write_url(
-        ViewState(
-            namespace=namespace,
-            group=group_id,
-            view=active,
-            page=page if active in ("gallery", "faces") else 1,
-            per_page=state.per_page,
-            sort=state.sort,
-            descending=state.descending,
-            filters=state.filters,
-            thresholds=state.thresholds,
-            color=state.color,
-            blur=state.blur,
-            face=face,
-        )
-    )
+    return page

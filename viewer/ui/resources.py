@@ -60,3 +60,26 @@ def group(s: Settings, namespace: str, group_id: str) -> Group:
     Errors are not cached: the next load tries again.
     """
     return client(s).get_group(namespace, group_id)
+
+
+@st.cache_resource(ttl=60, max_entries=64, show_spinner="Searching groups…")
+def search(
+    s: Settings,
+    namespace: str,
+    limit: int,
+    offset: int,
+    start_ms: int | None,
+    end_ms: int | None,
+    sort_by: str,
+    feed_ids: tuple[str, ...],
+) -> list[Group]:
+    """A page of the namespace's groups, kept a minute."""
+    return client(s).search_groups(
+        namespace,
+        limit=limit,
+        offset=offset,
+        start_ms=start_ms,
+        end_ms=end_ms,
+        sort_by=sort_by,
+        feed_ids=feed_ids,
+    )

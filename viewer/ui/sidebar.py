@@ -88,21 +88,6 @@ def controls(group: Group, state: ViewState) -> ViewState:
         t_conf = st.slider("Flag confidence below", 0.0, 1.0, step=0.01, key="tconf")
         t_sharp = st.slider("Flag sharpness below", 0.0, 1.0, step=0.01, key="tsharp")
 
-    sb.subheader("Draw")
-    color = sb.radio(
-        "Colour boxes by",
-        COLOR_MODES,
-        key="color",
-        horizontal=True,
-        format_func={"frontal": "Pose", "confidence": "Confidence"}.get,
-    )
-    _legend(color)
-    blur = sb.toggle(
-        "Blur faces",
-        key="blur",
-        help="Blurs every face in every view and export, for showing "
-        "results to an audience. Boxes and labels stay.",
-    )
     return replace(
         state,
         filters=Filters(
@@ -116,9 +101,28 @@ def controls(group: Group, state: ViewState) -> ViewState:
         sort=sort,
         descending=descending,
         per_page=per_page,
-        color=color,
-        blur=blur,
     )
+
+
+def draw_options() -> tuple[str, bool]:
+    """How boxes are coloured, and whether faces are blurred: (colour mode, blur)."""
+    sb = st.sidebar
+    sb.subheader("Draw")
+    color = sb.radio(
+        "Colour boxes by",
+        COLOR_MODES,
+        key="color",
+        horizontal=True,
+        format_func={"frontal": "Pose", "confidence": "Confidence"}.get,
+    )
+    _legend(color)
+    blur = sb.toggle(
+        "Blur faces",
+        key="blur",
+        help="Blurs every face in every view and export, for showing results to an audience. "
+        "Boxes and labels stay.",
+    )
+    return color, blur
 
 
 @st.cache_data(show_spinner=False)

@@ -15,6 +15,7 @@ VIEWS = {
     "detail": "Detail",
 }
 COLOR_MODES = ("frontal", "confidence")
+MODES = {"inspect": "Group", "browse": "Browse", "compare": "Compare"}
 DEMO_NAMESPACE = "acme"
 DEMO_GROUP = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"
 
@@ -23,6 +24,7 @@ DEMO_GROUP = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"
 class ViewState:
     namespace: str = ""
     group: str = ""
+    mode: str = "inspect"
     view: str = "gallery"
     page: int = 1
     per_page: int = 24
@@ -92,6 +94,8 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
     f = state.filters
     t = state.thresholds
     updates: dict[str, object] = {}
+    if (v := _choice(params, "mode", list(MODES), notices)) is not None:
+        updates["mode"] = v
     if (v := _choice(params, "view", list(VIEWS), notices)) is not None:
         updates["view"] = v
     if (v := _int(params, "page", notices, 1, 100_000)) is not None:
@@ -140,6 +144,8 @@ def as_params(state: ViewState) -> dict[str, str]:
         out["namespace"] = state.namespace
     if state.group:
         out["group"] = state.group
+    if state.mode != default.mode:
+        out["mode"] = state.mode
     if state.view != default.view:
         out["view"] = state.view
     if state.page != 1:

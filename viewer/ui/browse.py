@@ -1,0 +1,104 @@
+"""Browse: the namespace's groups, newest first, each with a strip of its best faces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+
+import streamlit as st
+
+from viewer.config import Settings
+from viewer.exceptions import ViewerError
+from viewer.pipeline import Pipeline, ViewOptions
+from viewer.select import best_faces, summarize
+from viewer.ui import resources
+from viewer.ui.strips import face_strip
+from viewer.ui.text import plain, when
+
+PAGE_SIZES = (10, 20, 50)
+MAX_OFFSET = 100  # the API pages at most 100 groups deep
+
+
+def _millis(day: date | None, end: bool) -> int | None:
+    if day is None:
+        return None
+    moment = datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def browse_view(
+    s: Settings,
+    pipe: Pipeline,
+    options: ViewOptions,
+    open_group: Callable[[str, str], None],
+    add_to_compare: Callable[[str], None],
+) -> None:
+    namespace = st.session_state.get("namespace", "").strip()
+    st.subheader(f"Recent groups in {plain(namespace or '…', 80)}")
+    if not namespace:
+        st.info("Enter a namespace in the sidebar to list its groups.")
+        return
+    cols = st.columns([1, 1, 1, 2, 2])
+    limit = cols[0].selectbox("Per page", PAGE_SIZES, index=0, key="browse_limit")
+    max_page = MAX_OFFSET // limit + 1
+    page = cols[1].number_input("Page", 1, max_page, key="browse_page", step=1)
+    order = cols[2].selectbox(
+        "Order",
+        ["DESC", "ASC"],
+        key="browse_order",
+        format_func={"DESC": "Newest first", "ASC": "Oldest first"}.get,
+    )
+    span = cols[3].date_input("Created between", value=(), key="browse_span")
+    feeds_text = cols[4].text_input(
+        "Feeds",
+        key="browse_feeds",
+        placeholder="Camera_1, Camera_2",
+        help="Only groups with a face from one of these feeds (comma-separated).",
+    )
+    start_day, end_day = (*tuple(span), None, None)[:2] if span else (None, None)
+    feeds = tuple(x.strip() for x in feeds_text.split(",") if x.strip())
+    offset = min((int(page) - 1) * limit, MAX_OFFSET)
+    try:
+        groups = resources.search(
+            s,
+            namespace,
+            limit,
+            offset,
+            _millis(start_day, False),
+            _millis(end_day, True),
+            order,
+            feeds,
+        )
+    except ViewerError as error:
+        st.error(error.message)
+        return
+    if not groups:
+        st.info("No groups on this page: go back a page, widen the dates or clear the feeds.")
+        return
+    st.caption(f"Groups {offset + 1}–{offset + len(groups)}, {len(groups)} on this page.")
+    for g in groups:
+        summary = summarize(g.faces)
+        with st.container(border=True):
+            head = st.columns([4, 1, 1])
+            head[0].markdown(f"**{plain(g.id or '(no id)', 80)}**")
+            head[0].caption(
+                f"{summary.faces:,} faces · created {plain(when(g.created_at))} · linked by "
+                f"{plain(g.link_words or 'unknown', 40)}"
+            )
+            head[1].button(
+                "Open",
+                key=f"browse_open_{g.id}",
+                on_click=open_group,
+                args=(namespace, g.id or ""),
+                disabled=not g.id,
+                width="stretch",
+            )
+            head[2].button(
+                "Compare",
+                key=f"browse_cmp_{g.id}",
+                on_click=add_to_compare,
+                args=(g.id or "",),
+                disabled=not g.id,
+                width="stretch",
+            )
+            face_strip(pipe, best_faces(g.faces, 6), options)

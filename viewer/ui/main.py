@@ -149,9 +149,7 @@ def main() -> None:
         format_func=MODES.get,
         label_visibility="collapsed",
     )
-    if sidebar.group_form():
-        _on_load()
-        mode = "inspect"
+    sidebar.group_form(_on_load)
     for notice in st.session_state.get("_notices", []):
         st.info(notice)
     color, blur = sidebar.draw_options()

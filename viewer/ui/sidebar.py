@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
@@ -25,12 +26,12 @@ def source(s: Settings, org_app: tuple[str | None, str | None]) -> None:
         )
 
 
-def group_form() -> bool:
-    """Namespace and group ID inputs with a Load button; True on the run the form is sent."""
+def group_form(on_load: Callable[[], None]) -> None:
+    """Namespace and group ID inputs with a Load button that calls ``on_load``."""
     with st.sidebar.form("group_form", border=False):
         st.text_input("Namespace", key="namespace", max_chars=2000)
         st.text_input("Group ID", key="group_id", max_chars=2000)
-        return st.form_submit_button("Load", key="load", type="primary", width="stretch")
+        st.form_submit_button("Load", key="load", type="primary", width="stretch", on_click=on_load)
 
 
 def _clamp_state(key: str, low: float, high: float) -> None:

@@ -6,7 +6,7 @@ import io
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -167,6 +167,19 @@ class Fetcher:
             if on_progress:
                 on_progress(len(results), total)
         return {url: results[url] for url in distinct}
+
+    def fetch_iter(self, urls: Iterable[str]) -> Iterator[tuple[str, FetchResult]]:
+        """Yield (url, result) for every distinct URL: cached ones first, then as they finish,
+        so one slow host never holds back the rest."""
+        futures: dict[Future[FetchResult], str] = {}
+        for url in dict.fromkeys(urls):
+            hit = self.cached(url)
+            if hit is not None:
+                yield url, hit
+            else:
+                futures[self._submit(url, self._pool)] = url
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
     def prefetch(self, urls: Iterable[str]) -> int:
         """Start downloading URLs in the background and return at once; returns how many."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from PIL import Image
 
@@ -12,7 +14,7 @@ from viewer import geometry, render
 from viewer.config import Settings
 from viewer.exceptions import ImageError
 from viewer.hosts import HostPolicy
-from viewer.images import Decoded, Fetched, Fetcher, FetchFailure, decode, orient
+from viewer.images import Decoded, Fetched, Fetcher, FetchFailure, FetchResult, decode, orient
 from viewer.models import Face
 
 
@@ -55,6 +57,9 @@ class Failed:
 
 
 Result = Rendered | Failed
+T = TypeVar("T")
+R = TypeVar("R")
+TILE_BACKGROUND = (236, 236, 236)
 
 
 def _decode_for(fetched: Fetched, settings: Settings, width: int | None) -> Decoded:
@@ -72,20 +77,43 @@ def _placements(
     return {f.key: geometry.resolve_box(f.box, f.reported_wh, wh) for f in faces}, wh
 
 
+def _display_scale(
+    image: Image.Image, upright: bool, width: int | None, height: int | None
+) -> float:
+    """The one scale that fits the upright picture to ``width`` (and within ``height``)."""
+    w, h = (image.height, image.width) if upright else image.size
+    if not width:
+        return 1.0
+    scale = width / w
+    if height:
+        scale = min(scale, height / h)
+    return scale
+
+
 def annotate_decoded(
-    decoded: Decoded, faces: Sequence[Face], options: ViewOptions, width: int | None
+    decoded: Decoded,
+    faces: Sequence[Face],
+    options: ViewOptions,
+    width: int | None,
+    height: int | None = None,
 ) -> tuple[Image.Image, dict[str, geometry.Placement]]:
-    """Draw the faces' boxes on a decoded image, at ``width`` (None: full size)."""
+    """Draw the faces' boxes on a decoded image shown ``width`` wide (None: full size).
+
+    With ``height`` too, the picture is fitted inside width × height and centred on a neutral
+    tile of exactly that size, so a gallery of mixed shapes lines up.
+    """
     image = decoded.image
+    turned = decoded.orientation in (5, 6, 7, 8)
     if options.boxes_on == "upright":
         image = orient(image, decoded.orientation)
     placements, space_wh = _placements(
         faces, decoded.stored_wh, decoded.orientation, options.boxes_on
     )
-    if width and image.width != width:
+    scale = _display_scale(image, turned and options.boxes_on == "stored", width, height)
+    if scale != 1.0:
         # small images are enlarged before drawing, so labels are drawn crisp at display size
-        height = max(1, round(image.height * width / image.width))
-        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
     sx, sy = image.width / space_wh[0], image.height / space_wh[1]
     drawn = [
         (f, geometry.scale_xyxy(p.xyxy, sx, sy)) for f in faces if (p := placements[f.key]).xyxy
@@ -106,6 +134,10 @@ def annotate_decoded(
     )
     if options.boxes_on == "stored":
         annotated = orient(annotated, decoded.orientation)
+    if width and height and annotated.size != (width, height):
+        tile = Image.new("RGB", (width, height), TILE_BACKGROUND)
+        tile.paste(annotated, ((width - annotated.width) // 2, (height - annotated.height) // 2))
+        annotated = tile
     return annotated, placements
 
 
@@ -150,6 +182,8 @@ class Pipeline:
         self.fetcher = Fetcher(settings, policy)
         self.cache = self.fetcher.cache
         self._draw_pool = ThreadPoolExecutor(2, thread_name_prefix="draw")
+        self._decoded: dict[str, Decoded] = {}
+        self._decoded_lock = threading.Lock()
         self.draws = 0
 
     def close(self) -> None:
@@ -164,24 +198,58 @@ class Pipeline:
         options: ViewOptions,
         width: int | None,
         on_progress: Callable[[int, int], None] | None = None,
+        height: int | None = None,
     ) -> list[Result]:
-        """One annotated picture per (url, faces of that image), in the same order."""
-        keys = [("annotated", url, tuple(faces), options, width) for url, faces in items]
-        results: list[Result | None] = [self.cache.get(k) for k in keys]
-        wanted = [url for (url, _), r in zip(items, results, strict=True) if r is None and url]
-        fetched = self.fetcher.fetch_many(wanted, on_progress) if wanted else {}
-        todo = [i for i, r in enumerate(results) if r is None]
+        """One annotated picture per (url, faces of that image), in the same order.
 
-        def make(i: int) -> Result:
-            url, faces = items[i]
-            if not url:
-                return Failed(None, "This face has no image URL.")
-            return self._annotate(fetched[url], faces, options, width)
-
-        for i, result in zip(todo, self._draw_pool.map(make, todo), strict=True):
+        ``width`` None draws at full size; with ``height`` pictures are fitted into tiles.
+        ``on_progress(done, total)`` counts pictures.
+        """
+        results: dict[int, Result] = {}
+        for i, result in self.annotated_stream(items, options, width, height):
             results[i] = result
+            if on_progress:
+                on_progress(len(results), len(items))
+        return [results[i] for i in range(len(items))]
+
+    def annotated_stream(
+        self,
+        items: Sequence[tuple[str | None, Sequence[Face]]],
+        options: ViewOptions,
+        width: int | None,
+        height: int | None = None,
+    ) -> Iterator[tuple[int, Result]]:
+        """Yield (index into ``items``, picture) as each is ready: cached ones first."""
+        keys = [("annotated", url, tuple(faces), options, width, height) for url, faces in items]
+        pending: dict[str, list[int]] = {}
+        for i, ((url, _), key) in enumerate(zip(items, keys, strict=True)):
+            hit = self.cache.get(key)
+            if hit is not None:
+                yield i, hit
+            elif not url:
+                yield i, Failed(None, "This face has no image URL.")
+            else:
+                pending.setdefault(url, []).append(i)
+
+        def make(i: int, got: FetchResult) -> Result:
+            result = self._annotate(got, items[i][1], options, width, height)
             self.cache.put(keys[i], result, ttl_s=60.0 if isinstance(result, Failed) else None)
-        return [r for r in results if r is not None]
+            return result
+
+        yield from self._draw_as_fetched(pending, make)
+
+    def _draw_as_fetched(
+        self, pending: dict[str, list[T]], make: Callable[[T, FetchResult], R]
+    ) -> Iterator[tuple[T, R]]:
+        """Download the pending URLs and draw each item as soon as its image arrives."""
+        drawing: dict[Future[R], T] = {}
+        for url, got in self.fetcher.fetch_iter(pending):
+            for item in pending[url]:
+                drawing[self._draw_pool.submit(make, item, got)] = item
+            for future in [f for f in drawing if f.done()]:
+                yield drawing.pop(future), future.result()
+        for future in as_completed(drawing):
+            yield drawing[future], future.result()
 
     def _annotate(
         self,
@@ -189,13 +257,14 @@ class Pipeline:
         faces: Sequence[Face],
         options: ViewOptions,
         width: int | None,
+        height: int | None = None,
     ) -> Result:
         if isinstance(fetched, FetchFailure):
             return Failed(fetched.url, fetched.reason)
         self.draws += 1
         try:
             decoded = _decode_for(fetched, self.settings, width)
-            image, placements = annotate_decoded(decoded, faces, options, width)
+            image, placements = annotate_decoded(decoded, faces, options, width, height)
         except ImageError as error:
             return Failed(fetched.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
@@ -214,59 +283,67 @@ class Pipeline:
         on_progress: Callable[[int, int], None] | None = None,
     ) -> dict[str, Result]:
         """One square face crop per face, keyed by ``face.key``."""
-        keys = {f.key: ("crop", f, options, size) for f in faces}
         results: dict[str, Result] = {}
-        missing: list[Face] = []
+        for key, result in self.crops_stream(faces, options, size):
+            results[key] = result
+            if on_progress:
+                on_progress(len(results), len(faces))
+        return {f.key: results[f.key] for f in faces}
+
+    def crops_stream(
+        self, faces: Sequence[Face], options: ViewOptions, size: int = 160
+    ) -> Iterator[tuple[str, Result]]:
+        """Yield (face key, crop) as each is ready: cached ones first."""
+        keys = {f.key: ("crop", f, options, size) for f in faces}
+        pending: dict[str, list[str]] = {}
+        by_key = {f.key: f for f in faces}
         for f in faces:
             hit = self.cache.get(keys[f.key])
-            if hit is None:
-                missing.append(f)
+            if hit is not None:
+                yield f.key, hit
+            elif not f.url:
+                yield f.key, Failed(None, "This face has no image URL.")
             else:
-                results[f.key] = hit
-        urls = [f.url for f in missing if f.url]
-        fetched = self.fetcher.fetch_many(urls, on_progress) if urls else {}
-        by_url: dict[str | None, list[Face]] = {}
-        for f in missing:
-            by_url.setdefault(f.url, []).append(f)
+                pending.setdefault(f.url, []).append(f.key)
 
-        def make(url: str | None) -> dict[str, Result]:
-            group = by_url[url]
-            if not url:
-                return {f.key: Failed(None, "This face has no image URL.") for f in group}
-            got = fetched[url]
-            if isinstance(got, FetchFailure):
-                return {f.key: Failed(url, got.reason) for f in group}
-            out: dict[str, Result] = {}
-            try:
-                # crops want the face's full detail: decode the image at full size
-                decoded = _decode_for(got, self.settings, None)
-            except ImageError as error:
-                return {f.key: Failed(url, error.message) for f in group}
-            self.draws += 1
-            for f in group:
-                try:
-                    tile, placement = crop_decoded(decoded, f, options, size)
-                    out[f.key] = Rendered(
-                        render.to_jpeg(tile, options.quality),
-                        tile.size,
-                        decoded.stored_wh,
-                        {f.key: placement},
-                    )
-                except ImageError as error:
-                    out[f.key] = Failed(url, error.message)
-                except Exception as error:
-                    out[f.key] = Failed(
-                        url, f"The face could not be cropped ({type(error).__name__})."
-                    )
-            return out
+        def make(key: str, got: FetchResult) -> Result:
+            result = self._crop(got, by_key[key], options, size)
+            self.cache.put(keys[key], result, ttl_s=60.0 if isinstance(result, Failed) else None)
+            return result
 
-        for made in self._draw_pool.map(make, list(by_url)):
-            for key, result in made.items():
-                results[key] = result
-        for f in missing:
-            result = results[f.key]
-            self.cache.put(keys[f.key], result, ttl_s=60.0 if isinstance(result, Failed) else None)
-        return {f.key: results[f.key] for f in faces}
+        yield from self._draw_as_fetched(pending, make)
+
+    def _crop(self, got: FetchResult, face: Face, options: ViewOptions, size: int) -> Result:
+        if isinstance(got, FetchFailure):
+            return Failed(got.url, got.reason)
+        try:
+            # crops want the face's full detail: decode the image at full size
+            decoded = self._decoded_full(got)
+            tile, placement = crop_decoded(decoded, face, options, size)
+        except ImageError as error:
+            return Failed(got.url, error.message)
+        except Exception as error:  # a drawing bug shows as one failed tile, not a crash
+            return Failed(got.url, f"The face could not be cropped ({type(error).__name__}).")
+        return Rendered(
+            render.to_jpeg(tile, options.quality),
+            tile.size,
+            decoded.stored_wh,
+            {face.key: placement},
+        )
+
+    def _decoded_full(self, got: Fetched) -> Decoded:
+        """Decode at full size once per image while its faces are cropped (a small LRU)."""
+        with self._decoded_lock:
+            hit = self._decoded.get(got.url)
+        if hit is not None:
+            return hit
+        decoded = _decode_for(got, self.settings, None)
+        self.draws += 1
+        with self._decoded_lock:
+            self._decoded[got.url] = decoded
+            while len(self._decoded) > 2:
+                self._decoded.pop(next(iter(self._decoded)))
+        return decoded
 
     def prefetch(self, urls: Iterable[str | None]) -> int:
         return self.fetcher.prefetch(u for u in urls if u)

@@ -811,3 +811,14 @@ def legend_image(mode: str, width: int = 480) -> Image.Image:
         shapes.append(_Rect((8, top, 8 + swatch, top + swatch), Color.from_hex(hex_), None, 0))
         shapes.append(_Text((20 + swatch, top), drawable(meaning), size, SHEET_INK))
     return _paint(Image.new("RGB", (width, 16 + len(rows) * step), WHITE.as_rgb()), shapes)
+
+
+def waiting_tile(size: tuple[int, int]) -> Image.Image:
+    """A quiet placeholder tile shown while a picture is on its way."""
+    w, h = size
+    font_size = max(10, round(min(w, h) / 12))
+    text = "Loading…"
+    x = (w - text_width(drawable(text), font_size)) // 2
+    y = (h - line_height(font_size)) // 2
+    shapes: list[_Shape] = [_Text((x, y), drawable(text), font_size, Color.from_hex("#9A9A9A"))]
+    return _paint(Image.new("RGB", (w, h), (242, 242, 242)), shapes)

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from viewer.models import Face
-from viewer.pipeline import Failed, Pipeline, ViewOptions
-from viewer.ui.gallery import error_tile_jpeg, progress_bar
+from viewer.pipeline import Pipeline, ViewOptions
+from viewer.ui.gallery import progress_bar, show_result, waiting_tile_jpeg
 from viewer.ui.text import num, pct, plain
 
 TILE = 160
@@ -28,20 +28,16 @@ def faces_view(
     flags: dict[str, list[str]],
     open_face: Callable[[int], None],
 ) -> None:
+    """Uniform face tiles; each replaces its placeholder as soon as it is cropped."""
     update, done = progress_bar("Downloading faces")
-    crops = pipe.crops(faces, options, TILE, update)
-    done()
     cols = st.columns(COLUMNS)
+    slots = {}
     for i, face in enumerate(faces):
-        result = crops[face.key]
+        face_flags = flags.get(face.key, [])
         with cols[i % COLUMNS]:
-            face_flags = flags.get(face.key, [])
-            if isinstance(result, Failed):
-                st.image(
-                    error_tile_jpeg(result.reason, TILE), caption=tile_caption(face, face_flags)
-                )
-            else:
-                st.image(result.jpeg, caption=tile_caption(face, face_flags), width="stretch")
+            slot = st.empty()
+            slot.image(waiting_tile_jpeg(TILE, TILE), width="stretch")
+            slots[face.key] = (slot, tile_caption(face, face_flags))
             st.button(
                 "Open",
                 key=f"open_f_{face.index}",
@@ -50,3 +46,8 @@ def faces_view(
                 width="stretch",
                 help=plain("; ".join(face_flags), 400) or None,
             )
+    for finished, (key, result) in enumerate(pipe.crops_stream(faces, options, TILE), start=1):
+        slot, text = slots[key]
+        show_result(slot, result, text, TILE)
+        update(finished, len(faces))
+    done()

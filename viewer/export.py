@@ -1,0 +1,462 @@
+"""Take a group away: annotated images, a CSV of faces, the raw JSON and a README, as a ZIP or
+a directory; and a contact sheet of face crops.
+
+No secret goes into an export: the API is named by its host only, and the group is written as
+the API sent it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PIL import Image
+
+from viewer import geometry, render
+from viewer.config import Settings
+from viewer.geometry import Placement
+from viewer.models import Face, Group
+from viewer.pipeline import Failed, Pipeline, Rendered, ViewOptions, group_by_image
+from viewer.select import Filters, Thresholds, quality_flags
+
+CSV_COLUMNS = (
+    "index",
+    "id",
+    "customId",
+    "feedId",
+    "identityId",
+    "groupId",
+    "url",
+    "image_file",
+    "confidence",
+    "sharpness",
+    "isFrontal",
+    "type",
+    "width",
+    "height",
+    "createdAt",
+    "xMin",
+    "yMin",
+    "xMax",
+    "yMax",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "fx0",
+    "fy0",
+    "fx1",
+    "fy1",
+    "image_width",
+    "image_height",
+    "interpretation",
+    "problems",
+    "flags",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHEET_MAX_FACES = 200  # 25 rows of 8 at 1920 px: far below JPEG's 65,535-row limit
+SHEET_TILE = 240
+IMAGE_BATCH = 32  # images fetched and drawn at a time, so memory stays bounded
+NAME_LIMIT = 60
+
+ProgressFn = Callable[[int, int], None]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class ImageFailure:
+    """One image of an export that could not be drawn; ``reason`` is one sentence."""
+
+    file: str  # the name it would have had under images/
+    url: str | None
+    reason: str
+    faces: tuple[str, ...] = ()  # labels of the faces on it
+
+
+# ---------------------------------------------------------------------------------------------
+# Names and text
+
+
+def safe_name(text: str | None, fallback: str = "group", limit: int = NAME_LIMIT) -> str:
+    """A file name part made only of ``[A-Za-z0-9._-]``, at most ``limit`` long, never a path.
+
+    Runs of other characters become ``_``; runs of dots become one; leading and trailing
+    ``._-`` go, so the result never starts with a dot or a dash. Empty gives ``fallback``.
+    """
+    cleaned = re.sub(r"\.{2,}", ".", _UNSAFE.sub("_", text or ""))
+    cleaned = cleaned.strip("._-")[:limit].strip("._-")
+    return cleaned or fallback
+
+
+def image_file_names(items: Sequence[tuple[str | None, Sequence[Face]]]) -> list[str]:
+    """``NNNN_<safe name>.jpg`` per image, numbered from 1, named after its first face."""
+    digits = max(4, len(str(len(items))))
+    return [
+        f"{i:0{digits}d}_{safe_name(faces[0].custom_id or faces[0].id, 'image')}.jpg"
+        for i, (_, faces) in enumerate(items, start=1)
+    ]
+
+
+def csv_cell(value: str) -> str:
+    """Text made safe for spreadsheets: a leading ``= + - @``, tab or CR gets an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def one_line(value: object, limit: int = 300) -> str:
+    """API text for a plain-text file or a terminal: control characters become spaces."""
+    text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _number(value: float | None, digits: int | None = None) -> str:
+    if value is None:
+        return ""
+    if digits is not None:
+        value = round(value, digits)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def _iso(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def describe_filters(filters: Filters | None) -> str:
+    """The filters in words, ``"none"`` when every face passes."""
+    if filters is None or filters.is_default:
+        return "none"
+    parts: list[str] = []
+    if filters.min_confidence > 0:
+        parts.append(f"confidence at least {filters.min_confidence:.0%}")
+    if filters.min_sharpness > 0:
+        parts.append(f"sharpness at least {filters.min_sharpness:.2f}")
+    if filters.pose != "all":
+        parts.append(f"{filters.pose} faces only")
+    if filters.feeds:
+        parts.append("feeds " + ", ".join(one_line(f, 80) for f in filters.feeds))
+    if filters.only_problems:
+        parts.append("only faces with problems")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def faces_csv(
+    group: Group,
+    faces: Sequence[Face],
+    placements_by_key: Mapping[str, Placement],
+    flags_by_key: Mapping[str, Sequence[str]],
+    *,
+    image_wh_by_key: Mapping[str, tuple[int, int]] | None = None,
+    files_by_key: Mapping[str, str] | None = None,
+) -> bytes:
+    """UTF-8 CSV, one row per face with every field, in the order of ``faces``.
+
+    ``placements_by_key`` says where each box landed (pixels ``x0..y1``); with the size of the
+    space it landed in (``image_wh_by_key``) the box is also given in fractions ``fx0..fy1``.
+    ``problems`` joins the face's data problems and the box's repairs; ``flags`` the quality
+    flags not already listed under problems. Text cells are guarded against formulas.
+    """
+    sizes = image_wh_by_key or {}
+    files = files_by_key or {}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for face in faces:
+        placement = placements_by_key.get(face.key)
+        wh = sizes.get(face.key)
+        xyxy = placement.xyxy if placement else None
+        fractions = geometry.as_fractions(xyxy, wh) if xyxy and wh else None
+        problems = list(face.problems)
+        if placement is not None:
+            problems += placement.notes
+            if placement.reason and placement.reason not in problems:
+                problems.append(placement.reason)
+        flags = [f for f in flags_by_key.get(face.key, ()) if f not in problems]
+        box = face.box.as_tuple() if face.box else (None,) * 4
+        text = [
+            face.id,
+            face.custom_id,
+            face.feed_id,
+            face.identity_id,
+            face.group_id,
+            face.url,
+            files.get(face.key),
+        ]
+        row = [
+            str(face.index),
+            *(csv_cell(t or "") for t in text),
+            _number(face.confidence),
+            _number(face.sharpness),
+            {True: "true", False: "false"}.get(face.is_frontal, ""),  # type: ignore[arg-type]
+            csv_cell(face.type or ""),
+            _number(face.width),
+            _number(face.height),
+            _iso(face.created_at),
+            *(_number(v) for v in box),
+            *(_number(v, 2) for v in (xyxy or (None,) * 4)),
+            *(_number(v, 6) for v in (fractions or (None,) * 4)),
+            _number(wh[0]) if wh else "",
+            _number(wh[1]) if wh else "",
+            (placement.interpretation or "") if placement else "",
+            csv_cell("; ".join(problems)),
+            csv_cell("; ".join(flags)),
+        ]
+        writer.writerow(row)
+    return buffer.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# The export's files
+
+
+@dataclass(frozen=True)
+class _Context:
+    group: Group
+    faces: Sequence[Face]
+    pipeline: Pipeline
+    options: ViewOptions
+    settings: Settings
+    api_host: str
+    namespace: str | None
+    filters: Filters | None
+    thresholds: Thresholds
+    on_progress: ProgressFn | None
+
+
+def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of every file of the export, images first; failures are appended."""
+    items = group_by_image(ctx.faces)
+    names = image_file_names(items)
+    placements: dict[str, Placement] = {}
+    sizes: dict[str, tuple[int, int]] = {}
+    files: dict[str, str] = {}
+    written: list[tuple[str, str | None]] = []
+    total = len(items)
+    progress = ctx.on_progress
+    if progress:
+        progress(0, total)
+    for start in range(0, total, IMAGE_BATCH):
+        chunk = items[start : start + IMAGE_BATCH]
+
+        def within(done: int, _total: int, start: int = start) -> None:
+            if progress:
+                progress(start + done, total)
+
+        results = ctx.pipeline.annotated_many(chunk, ctx.options, None, within)
+        for (url, faces), name, result in zip(
+            chunk, names[start : start + IMAGE_BATCH], results, strict=True
+        ):
+            if isinstance(result, Rendered):
+                # boxes were placed on the stored pixels, or on the upright image if so asked
+                space = result.stored_wh if ctx.options.boxes_on == "stored" else result.size
+                for face in faces:
+                    placements[face.key] = result.placements[face.key]
+                    sizes[face.key] = space
+                    files[face.key] = f"images/{name}"
+                written.append((name, url))
+                yield f"images/{name}", result.jpeg
+            else:
+                reason = result.reason if isinstance(result, Failed) else "not drawn"
+                failures.append(ImageFailure(name, url, reason, tuple(f.label for f in faces)))
+                # a face without a URL already lists "no image URL" among its problems
+                note = f"image not drawn: {reason}" if url else "no image URL"
+                for face in faces:
+                    placements[face.key] = Placement(None, reason=note)
+        if progress:
+            progress(start + len(chunk), total)
+    flags = {f.key: quality_flags(f, ctx.thresholds) for f in ctx.faces}
+    yield (
+        "faces.csv",
+        faces_csv(
+            ctx.group, ctx.faces, placements, flags, image_wh_by_key=sizes, files_by_key=files
+        ),
+    )
+    yield "group.json", json.dumps(ctx.group.raw).encode("utf-8")
+    yield "README.txt", _readme(ctx, written, failures).encode("utf-8")
+
+
+def _readme(
+    ctx: _Context, written: Sequence[tuple[str, str | None]], failures: Sequence[ImageFailure]
+) -> str:
+    group, options = ctx.group, ctx.options
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    images = len(written) + len(failures)
+    lines = [
+        "Group Viewer export",
+        "",
+        f"Group:        {one_line(group.id or '(no id)')}",
+        f"Namespace:    {one_line(ctx.namespace or group.namespace or '(unknown)')}",
+        f"API host:     {one_line(ctx.api_host)}" + (" (demo API)" if ctx.settings.demo else ""),
+        f"Exported:     {now}",
+        f"Faces:        {len(ctx.faces):,} of {len(group.faces):,} in the group",
+        f"Filters:      {describe_filters(ctx.filters)}",
+        f"Images:       {images:,} ({len(written):,} drawn, {len(failures):,} failed)",
+        f"Box colours:  by {'pose' if options.color_mode == 'frontal' else options.color_mode}",
+        f"Faces blurred: {'yes' if options.blur else 'no'}",
+        "",
+        "Files",
+        "  images/     each image at full size with every exported face's box and label",
+        "  faces.csv   one row per exported face: every field, the box as sent (xMin..yMax),",
+        "              in pixels (x0..y1) and in fractions of the image (fx0..fy1), how the",
+        "              box was read, problems and quality flags",
+        "  group.json  the group exactly as the API sent it, every face included",
+        "  README.txt  this file",
+    ]
+    if options.boxes_on == "stored":
+        lines += [
+            "",
+            "Pixel boxes refer to each image's stored pixels; the images are saved upright, so",
+            "for a photo with an EXIF rotation the picture is turned relative to those pixels.",
+        ]
+    if written:
+        lines += ["", "Images"]
+        lines += [f"  {name}  {one_line(url)}" for name, url in written]
+    if failures:
+        lines += ["", "Images that could not be drawn"]
+        for failure in failures:
+            where = one_line(failure.url or "(no URL)")
+            lines.append(f"  {failure.file}  {where}: {one_line(failure.reason)}")
+    return "\n".join(lines) + "\n"
+
+
+def build_zip(
+    group: Group,
+    faces: Sequence[Face],
+    *,
+    pipeline: Pipeline,
+    options: ViewOptions,
+    settings: Settings,
+    api_host: str | None = None,
+    namespace: str | None = None,
+    filters: Filters | None = None,
+    thresholds: Thresholds | None = None,
+    on_progress: ProgressFn | None = None,
+) -> tuple[bytes, list[ImageFailure]]:
+    """ZIP bytes holding ``images/``, ``faces.csv``, ``group.json`` and ``README.txt``.
+
+    Images are drawn at full size with ``options`` (blur included). ``on_progress(done, total)``
+    counts images. Images that fail are left out, listed in README.txt and returned.
+    """
+    ctx = _Context(
+        group=group,
+        faces=list(faces),
+        pipeline=pipeline,
+        options=options,
+        settings=settings,
+        api_host=api_host or settings.api_host,
+        namespace=namespace,
+        filters=filters,
+        thresholds=thresholds or Thresholds(),
+        on_progress=on_progress,
+    )
+    failures: list[ImageFailure] = []
+    buffer = io.BytesIO()
+    stamp = datetime.now(UTC).timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in _members(ctx, failures):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            # JPEGs are compressed already; text shrinks well
+            info.compress_type = (
+                zipfile.ZIP_STORED if name.endswith(".jpg") else zipfile.ZIP_DEFLATED
+            )
+            archive.writestr(info, data)
+    return buffer.getvalue(), failures
+
+
+def write_dir(
+    out_dir: str | Path,
+    group: Group,
+    faces: Sequence[Face],
+    *,
+    pipeline: Pipeline,
+    options: ViewOptions,
+    settings: Settings,
+    api_host: str | None = None,
+    namespace: str | None = None,
+    filters: Filters | None = None,
+    thresholds: Thresholds | None = None,
+    on_progress: ProgressFn | None = None,
+) -> list[ImageFailure]:
+    """Write the files of ``build_zip`` into ``out_dir`` (made if missing); returns failures.
+
+    Files of the same name are overwritten; other files in the directory are left alone.
+    """
+    ctx = _Context(
+        group=group,
+        faces=list(faces),
+        pipeline=pipeline,
+        options=options,
+        settings=settings,
+        api_host=api_host or settings.api_host,
+        namespace=namespace,
+        filters=filters,
+        thresholds=thresholds or Thresholds(),
+        on_progress=on_progress,
+    )
+    root = Path(out_dir)
+    (root / "images").mkdir(parents=True, exist_ok=True)
+    failures: list[ImageFailure] = []
+    for name, data in _members(ctx, failures):
+        (root / name).write_bytes(data)
+    return failures
+
+
+# ---------------------------------------------------------------------------------------------
+# Contact sheet
+
+
+def sheet_title(group: Group, faces: Sequence[Face], limit: int = SHEET_MAX_FACES) -> str:
+    title = f"Group {group.id or '(no id)'} · {len(faces):,} faces"
+    if len(faces) > limit:
+        title += f" (first {limit:,} shown)"
+    return title
+
+
+def contact_sheet_bytes(
+    group: Group,
+    faces: Sequence[Face],
+    *,
+    pipeline: Pipeline,
+    options: ViewOptions,
+    fmt: str = "png",
+    width: int = 1920,
+    limit: int = SHEET_MAX_FACES,
+    on_progress: ProgressFn | None = None,
+) -> bytes:
+    """A sheet of labelled face crops, ``width`` px wide, as PNG or JPEG bytes.
+
+    At most ``limit`` faces (the first ones) are shown, so the sheet stays within JPEG's
+    height limit; the title says so. A face that cannot be cropped shows as an error tile.
+    """
+    if fmt not in ("png", "jpeg", "jpg"):
+        raise ValueError(f"contact sheet format must be png or jpeg, not {fmt!r}")
+    shown = list(faces[:limit])
+    crops = pipeline.crops(shown, options, SHEET_TILE, on_progress)
+    tiles = []
+    for face in shown:
+        result = crops[face.key]
+        if isinstance(result, Rendered):
+            with Image.open(io.BytesIO(result.jpeg)) as opened:
+                tile = opened.convert("RGB")
+        else:
+            reason = result.reason if isinstance(result, Failed) else "not drawn"
+            tile = render.error_tile((SHEET_TILE, SHEET_TILE), reason)
+        tiles.append((tile, f"{face.label} · {render.face_label(face)}"))
+    sheet = render.contact_sheet(tiles, width=width, title=sheet_title(group, faces, limit))
+    return render.to_png(sheet) if fmt == "png" else render.to_jpeg(sheet, 90)

@@ -1,0 +1,305 @@
+"""The command line against the demo API: files written, exit statuses, messages, demo mode."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from viewer import cli
+from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID
+from viewer.demo.server import DemoServer
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "cli-secret-value"
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """The environment without any II_ setting, and with no secrets.toml to find."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("II_")}
+    env.update({"PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    return env
+
+
+def demo_env(demo: DemoServer, tmp_path: Path) -> dict[str, str]:
+    return {
+        **clean_env(tmp_path),
+        "II_API_URL": demo.api_url,
+        "II_CLIENT_ID": "cli-client",
+        "II_CLIENT_SECRET": SECRET,
+        "II_ALLOW_PRIVATE_IMAGE_HOSTS": "1",
+    }
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    text = path.read_text(encoding="utf-8")
+    header = next(csv.reader(io.StringIO(text)))
+    return header, list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture()
+def api_env(demo: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For in-process runs of ``cli.main``: the demo API through environment variables."""
+    for key in [k for k in os.environ if k.startswith("II_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("II_API_URL", demo.api_url)
+    monkeypatch.setenv("II_CLIENT_ID", "cli-client")
+    monkeypatch.setenv("II_CLIENT_SECRET", SECRET)
+    monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+
+
+# --- in a subprocess, as an analyst runs it -------------------------------------------------
+
+
+def test_render_writes_every_file_and_exits_0(demo: DemoServer, tmp_path: Path) -> None:
+    out = tmp_path / "crowd"
+    done = run(
+        ["render", NAMESPACE, "demo-crowd", "--out", str(out)], demo_env(demo, tmp_path), tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.txt",
+        "faces.csv",
+        "group.json",
+        "images",
+    ]
+    images = sorted((out / "images").iterdir())
+    assert len(images) == 10
+    for path in images:
+        with Image.open(path) as image:
+            assert image.format == "JPEG"
+    header, rows = read_csv(out / "faces.csv")
+    assert header[:8] == [
+        "index",
+        "id",
+        "customId",
+        "feedId",
+        "identityId",
+        "groupId",
+        "url",
+        "image_file",
+    ]
+    assert len(rows) == 13
+    assert "demo-crowd" in done.stdout and "10 of 10 images" in done.stdout
+    assert done.stderr == ""  # not a terminal: no progress bar, and nothing failed
+    for text in (done.stdout, *(p.read_text() for p in out.glob("*.*"))):
+        assert SECRET not in text
+
+
+def test_render_of_a_broken_group_exits_3_and_lists_each_failure(
+    demo: DemoServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "broken"
+    done = run(
+        ["render", NAMESPACE, "demo-broken", "--out", str(out)], demo_env(demo, tmp_path), tmp_path
+    )
+    assert done.returncode == 3, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[0] == "3 of 9 images could not be drawn:"
+    failed = lines[1:]
+    assert len(failed) == 3
+    assert any("broken-404.jpg: The image is gone from its host (404)." in ln for ln in failed)
+    assert any("not-image: The file is not an image the viewer can read." in ln for ln in failed)
+    assert any("(no URL): This face has no image URL." in ln for ln in failed)
+    assert len(list((out / "images").iterdir())) == 6
+    assert len(read_csv(out / "faces.csv")[1]) == 9
+
+
+def test_an_unknown_group_exits_1_with_one_sentence(demo: DemoServer, tmp_path: Path) -> None:
+    out = tmp_path / "none"
+    done = run(
+        ["render", NAMESPACE, "no-such-group", "--out", str(out)],
+        demo_env(demo, tmp_path),
+        tmp_path,
+    )
+    assert done.returncode == 1
+    assert done.stderr == "error: No such group (404): check the namespace and the group ID.\n"
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["render", "ac/me", "g", "--out", "x"], "error: The namespace contains a slash"),
+        (["render", NAMESPACE, "g"], "the following arguments are required: --out"),
+    ],
+)
+def test_usage_errors_exit_2(
+    demo: DemoServer, tmp_path: Path, args: list[str], message: str
+) -> None:
+    demo.reset_counts()
+    done = run(args, demo_env(demo, tmp_path), tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert demo.request_count("/v2/") == 0
+
+
+def test_with_nothing_configured_it_starts_the_demo_api_itself(tmp_path: Path) -> None:
+    out = tmp_path / "sample"
+    done = run(
+        ["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out), "--sheet"],
+        clean_env(tmp_path),
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "using the embedded demo API" in done.stderr
+    assert len(list((out / "images").iterdir())) == 1
+    assert "(demo API)" in (out / "README.txt").read_text()
+    with Image.open(out / "contact_sheet.png") as sheet:
+        assert sheet.width == 1920
+
+
+# --- in process, for the options ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["render"],
+        ["render", NAMESPACE],
+        ["frobnicate"],
+        ["render", NAMESPACE, "g", "--out", "x", "--pose", "sideways"],
+        ["render", NAMESPACE, "g", "--out", "x", "--min-confidence", "1.5"],
+        ["render", NAMESPACE, "g", "--out", "x", "--min-sharpness", "high"],
+        ["render", NAMESPACE, "g", "--out", "x", "--concurrency", "0"],
+        ["render", NAMESPACE, "..", "--out", "x"],
+        ["render", "", "g", "--out", "x"],
+        ["render", NAMESPACE, "a b", "--out", "x"],
+        ["render", NAMESPACE, "g", "--out", "x", "--api-url", "ftp://example.com"],
+    ],
+)
+def test_bad_arguments_exit_2_before_any_request(
+    api_env: None, demo: DemoServer, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.reset_counts()
+    assert cli.main(argv) == 2
+    assert "error" in capsys.readouterr().err or not argv
+    assert demo.request_count("/v2/") == 0
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["render", "--help"]) == 0
+    assert "--min-confidence" in capsys.readouterr().out
+
+
+def test_an_out_path_that_is_a_file_is_a_usage_error(
+    api_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "file").write_text("x")
+    assert cli.main(["render", NAMESPACE, "demo-crowd", "--out", str(tmp_path / "file")]) == 2
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_filters_choose_the_faces_and_are_noted(
+    api_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "frontal"
+    argv = ["render", NAMESPACE, "demo-fractions", "--out", str(out)]
+    argv += ["--pose", "frontal", "--min-confidence", "0.8"]
+    assert cli.main(argv) == 0
+    _, rows = read_csv(out / "faces.csv")
+    assert 0 < len(rows) < 24
+    assert all(r["isFrontal"] == "true" and float(r["confidence"]) >= 0.8 for r in rows)
+    assert len(list((out / "images").iterdir())) == len({r["url"] for r in rows})
+    readme = (out / "README.txt").read_text()
+    assert "Filters:      confidence at least 80%; frontal faces only" in readme
+    assert f"{len(rows)} of 24 faces" in capsys.readouterr().out
+
+
+def test_feed_filter_repeats(api_env: None, demo: DemoServer, tmp_path: Path) -> None:
+    group = demo.data.groups[(NAMESPACE, "demo-fractions")]
+    feeds = sorted({i["feedId"] for i in group["images"]})[:2]
+    out = tmp_path / "feeds"
+    argv = ["render", NAMESPACE, "demo-fractions", "--out", str(out)]
+    for feed in feeds:
+        argv += ["--feed", feed]
+    assert cli.main(argv) == 0
+    _, rows = read_csv(out / "faces.csv")
+    expected = sum(1 for i in group["images"] if i["feedId"] in feeds)
+    assert len(rows) == expected
+    assert {r["feedId"] for r in rows} == set(feeds)
+
+
+def test_api_url_option_overrides_the_environment(
+    api_env: None, demo: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("II_API_URL", "http://127.0.0.1:9/v2")  # nothing listens there
+    out = tmp_path / "sample"
+    assert cli.main(["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out)]) == 1
+    argv = ["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out), "--api-url", demo.api_url]
+    assert cli.main(argv) == 0
+    assert (out / "faces.csv").exists()
+
+
+def test_private_image_hosts_are_refused_unless_allowed(
+    api_env: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("II_ALLOW_PRIVATE_IMAGE_HOSTS")
+    out = tmp_path / "refused"
+    assert cli.main(["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out)]) == 3
+    assert "1 of 1 images could not be drawn" in capsys.readouterr().err
+    argv = ["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out), "--allow-private-image-hosts"]
+    assert cli.main(argv) == 0
+
+
+def test_sheet_in_jpeg_and_blurred_images(api_env: None, tmp_path: Path) -> None:
+    sharp, blurred = tmp_path / "sharp", tmp_path / "blurred"
+    base = ["render", NAMESPACE, SAMPLE_GROUP_ID, "--no-labels"]
+    assert cli.main([*base, "--out", str(sharp)]) == 0
+    assert (
+        cli.main([*base, "--out", str(blurred), "--blur", "--sheet", "--sheet-format", "jpeg"]) == 0
+    )
+    with Image.open(blurred / "contact_sheet.jpg") as sheet:
+        assert (sheet.format, sheet.width) == ("JPEG", 1920)
+    (a,) = (sharp / "images").iterdir()
+    (b,) = (blurred / "images").iterdir()
+    face = (50, 70, 100, 170)  # inside the sample's face box
+    with Image.open(a) as one, Image.open(b) as two:
+        x = one.convert("L").crop(face).tobytes()
+        y = two.convert("L").crop(face).tobytes()
+    assert sum(abs(p - q) for p, q in zip(x, y, strict=True)) / len(x) > 4.0
+
+
+# --- the progress bar -----------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal_only() -> None:
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = cli.ProgressBar("images", stream, width=10)
+        for done in range(4):
+            bar(done, 3)
+        bar.finish()
+    assert terminal.getvalue().endswith("\rimages [##########] 3/3\n")
+    assert terminal.getvalue().count("\r") == 4
+    assert pipe.getvalue() == ""

@@ -1,0 +1,294 @@
+"""The command line: ``python -m viewer render NAMESPACE GROUP_ID --out DIR``.
+
+Exit status: 0 everything was drawn; 1 the group could not be fetched or written; 2 a usage
+or settings error; 3 the group was written but some images could not be drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, Client, validate_segment
+from viewer.config import Settings, load_settings
+from viewer.exceptions import ViewerError
+from viewer.export import ImageFailure, contact_sheet_bytes, one_line, write_dir
+from viewer.hosts import HostPolicy
+from viewer.pipeline import Pipeline, ViewOptions, group_by_image
+from viewer.select import POSES, Filters, apply_filters, quality_flags
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+DEMO_CLIENT_ID = "demo"
+DEMO_CLIENT_SECRET = "demo"  # noqa: S105 - the demo API accepts any credentials
+EXPORT_QUALITY = 90
+
+_EPILOG = """\
+Credentials come from the same environment variables as the app: II_API_URL and
+II_ACCESS_TOKEN, or II_CLIENT_ID and II_CLIENT_SECRET (or .streamlit/secrets.toml).
+With none set, the embedded demo API is started and used.
+
+exit status: 0 all images drawn; 1 the group could not be fetched or written;
+2 usage or settings error; 3 written, but some images could not be drawn.
+"""
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
+def _concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 128:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 128")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m viewer",
+        description="Group Viewer on the command line.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    render = commands.add_parser(
+        "render",
+        help="write a group's annotated images, faces.csv, group.json and README.txt",
+        description=(
+            "Fetch a group and write into DIR what the viewer's ZIP export holds: "
+            "images/NNNN_<name>.jpg (full size, boxes drawn), faces.csv, group.json and "
+            "README.txt."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    render.add_argument("namespace", metavar="NAMESPACE")
+    render.add_argument("group_id", metavar="GROUP_ID")
+    render.add_argument("--out", required=True, type=Path, metavar="DIR", help="where to write")
+    picked = render.add_argument_group("which faces")
+    picked.add_argument("--min-confidence", type=_fraction, default=0.0, metavar="0..1")
+    picked.add_argument("--min-sharpness", type=_fraction, default=0.0, metavar="0..1")
+    picked.add_argument("--pose", choices=POSES, default="all")
+    picked.add_argument(
+        "--feed", action="append", default=[], metavar="FEED", help="only this feed (repeatable)"
+    )
+    picked.add_argument(
+        "--only-problems", action="store_true", help="only faces with a quality flag or problem"
+    )
+    drawing = render.add_argument_group("drawing")
+    drawing.add_argument("--blur", action="store_true", help="blur every face (privacy)")
+    drawing.add_argument(
+        "--color", choices=("frontal", "confidence"), default="frontal", help="box colours by"
+    )
+    drawing.add_argument("--no-labels", action="store_true", help="draw boxes without labels")
+    drawing.add_argument(
+        "--sheet", action="store_true", help="also write a contact sheet of the faces"
+    )
+    drawing.add_argument(
+        "--sheet-format", choices=("png", "jpeg"), default="png", help="contact sheet format"
+    )
+    source = render.add_argument_group("source")
+    source.add_argument("--api-url", metavar="URL", help="the API's URL (overrides II_API_URL)")
+    source.add_argument(
+        "--concurrency", type=_concurrency, default=None, metavar="N", help="parallel downloads"
+    )
+    source.add_argument(
+        "--allow-private-image-hosts",
+        action="store_true",
+        help="let images come from private network addresses",
+    )
+    return parser
+
+
+class ProgressBar:
+    """A one-line text bar redrawn with ``\\r``; silent unless ``stream`` is a terminal."""
+
+    def __init__(self, label: str, stream: TextIO, width: int = 30) -> None:
+        self.label = label
+        self.stream = stream
+        self.width = width
+        self.enabled = stream.isatty()
+        self._last: tuple[int, int] | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or (done, total) == self._last:
+            return
+        self._last = (done, total)
+        filled = self.width * done // total if total else self.width
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled and self._last is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+        self._last = None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    env = dict(os.environ)
+    if args.api_url:
+        env["II_API_URL"] = args.api_url
+    settings = load_settings(env)
+    if args.concurrency is not None:
+        settings = replace(settings, concurrency=args.concurrency)
+    if args.allow_private_image_hosts:
+        settings = replace(settings, allow_private_image_hosts=True)
+    return settings
+
+
+def _failure_line(failure: ImageFailure) -> str:
+    where = one_line(failure.url or "(no URL)", 200)
+    return f"  {failure.file}  {where}: {one_line(failure.reason)}"
+
+
+def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """The ``render`` command; returns the exit status."""
+    try:
+        validate_segment(args.namespace, "namespace", MAX_NAMESPACE)
+        validate_segment(args.group_id, "group ID", MAX_GROUP_ID)
+        settings = _settings(args)
+    except ViewerError as error:
+        print(f"error: {error.message}", file=stderr)
+        return EXIT_USAGE
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        print(
+            f"error: {str(out)!r} exists and is not a directory; choose another --out.", file=stderr
+        )
+        return EXIT_USAGE
+
+    server = None
+    origins: list[str] = []
+    if settings.demo:
+        from viewer.demo.server import DemoServer
+
+        server = DemoServer(host="127.0.0.1", port=0, quiet=True).start()
+        settings = replace(
+            settings,
+            api_url=server.api_url,
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+        )
+        origins = [server.base_url]
+        print(
+            "note: no API is configured (II_API_URL and credentials are unset); using the "
+            f"embedded demo API at {server.api_url}.",
+            file=stderr,
+        )
+    pipeline: Pipeline | None = None
+    try:
+        try:
+            with Client(settings) as client:
+                group = client.get_group(args.namespace, args.group_id)
+        except ViewerError as error:
+            print(f"error: {error.message}", file=stderr)
+            return EXIT_FAILED
+        filters = Filters(
+            min_confidence=args.min_confidence,
+            min_sharpness=args.min_sharpness,
+            pose=args.pose,
+            feeds=tuple(args.feed),
+            only_problems=args.only_problems,
+        )
+        shown = apply_filters(group.faces, filters)
+        options = ViewOptions(
+            color_mode=args.color,
+            show_labels=not args.no_labels,
+            blur=args.blur,
+            boxes_on=settings.boxes_on,
+            flagged=frozenset(f.key for f in group.faces if quality_flags(f)),
+            quality=EXPORT_QUALITY,
+        )
+        pipeline = Pipeline(settings, HostPolicy(settings.allow_private_image_hosts, origins))
+        images = len(group_by_image(shown))
+        progress = ProgressBar("images", stderr)
+        try:
+            failures = write_dir(
+                out,
+                group,
+                shown,
+                pipeline=pipeline,
+                options=options,
+                settings=settings,
+                namespace=args.namespace,
+                filters=filters,
+                on_progress=progress,
+            )
+            progress.finish()
+            written = ["images/", "faces.csv", "group.json", "README.txt"]
+            if args.sheet:
+                suffix = "png" if args.sheet_format == "png" else "jpg"
+                sheet_progress = ProgressBar("sheet ", stderr)
+                sheet = contact_sheet_bytes(
+                    group,
+                    shown,
+                    pipeline=pipeline,
+                    options=options,
+                    fmt=args.sheet_format,
+                    on_progress=sheet_progress,
+                )
+                sheet_progress.finish()
+                (out / f"contact_sheet.{suffix}").write_bytes(sheet)
+                written.append(f"contact_sheet.{suffix}")
+        except OSError as error:
+            progress.finish()
+            reason = error.strerror or type(error).__name__
+            print(f"error: could not write to {str(out)!r} ({reason}).", file=stderr)
+            return EXIT_FAILED
+    finally:
+        if pipeline is not None:
+            pipeline.close()
+        if server is not None:
+            server.stop()
+
+    drawn = images - len(failures)
+    gid = one_line(group.id or args.group_id, 120)
+    print(
+        f"Group {gid}: {len(shown):,} of {len(group.faces):,} faces, "
+        f"{drawn:,} of {images:,} images drawn.",
+        file=stdout,
+    )
+    print(f"Wrote {', '.join(written)} to {out}", file=stdout)
+    if not failures:
+        return EXIT_OK
+    print(f"{len(failures):,} of {images:,} images could not be drawn:", file=stderr)
+    for failure in failures:
+        print(_failure_line(failure), file=stderr)
+    return EXIT_PARTIAL
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed usage and the error (or the help)
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return render(args, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130

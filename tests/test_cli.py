@@ -255,16 +255,21 @@ def test_api_url_option_overrides_the_environment(
 
 def test_private_image_hosts_are_refused_unless_allowed(
     api_env: None,
+    demo: DemoServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.delenv("II_ALLOW_PRIVATE_IMAGE_HOSTS")
-    out = tmp_path / "refused"
-    assert cli.main(["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out)]) == 3
-    assert "1 of 1 images could not be drawn" in capsys.readouterr().err
-    argv = ["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out), "--allow-private-image-hosts"]
+    out = tmp_path / "out"
+    argv = ["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out)]
+    # images on the API's own origin are allowed, as in the app
     assert cli.main(argv) == 0
+    # the same API reached as localhost: its images on 127.0.0.1 are another, private origin
+    monkeypatch.setenv("II_API_URL", demo.api_url.replace("127.0.0.1", "localhost"))
+    assert cli.main(argv) == 3
+    assert "a private or loopback address" in capsys.readouterr().err
+    assert cli.main([*argv, "--allow-private-image-hosts"]) == 0
 
 
 def test_sheet_in_jpeg_and_blurred_images(api_env: None, tmp_path: Path) -> None:

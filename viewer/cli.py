@@ -178,7 +178,6 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_USAGE
 
     server = None
-    origins: list[str] = []
     if settings.demo:
         from viewer.demo.server import DemoServer
 
@@ -189,7 +188,6 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             client_id=DEMO_CLIENT_ID,
             client_secret=DEMO_CLIENT_SECRET,
         )
-        origins = [server.base_url]
         print(
             "note: no API is configured (II_API_URL and credentials are unset); using the "
             f"embedded demo API at {server.api_url}.",
@@ -219,7 +217,10 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             flagged=frozenset(f.key for f in group.faces if quality_flags(f)),
             quality=EXPORT_QUALITY,
         )
-        pipeline = Pipeline(settings, HostPolicy(settings.allow_private_image_hosts, origins))
+        # as in the app: images may come from the API's own origin (the demo's too) even when
+        # it is private, and from other private hosts only when allowed
+        policy = HostPolicy(settings.allow_private_image_hosts, [settings.api_url])
+        pipeline = Pipeline(settings, policy)
         images = len(group_by_image(shown))
         progress = ProgressBar("images", stderr)
         try:

@@ -73,9 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
         "render",
         help="write a group's annotated images, faces.csv, group.json and README.txt",
         description=(
-            "Fetch a group and write into DIR what the viewer's ZIP export holds: "
-            "images/NNNN_<name>.jpg (full size, boxes drawn), faces.csv, group.json and "
-            "README.txt."
+            "Fetch a group and write into DIR what the viewer's ZIP export holds:\n"
+            "images/NNNN_<name>.jpg (full size, boxes drawn), faces.csv, group.json and\n"
+            "README.txt. Files of the same name in DIR are overwritten."
         ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -84,9 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("group_id", metavar="GROUP_ID")
     render.add_argument("--out", required=True, type=Path, metavar="DIR", help="where to write")
     picked = render.add_argument_group("which faces")
-    picked.add_argument("--min-confidence", type=_fraction, default=0.0, metavar="0..1")
-    picked.add_argument("--min-sharpness", type=_fraction, default=0.0, metavar="0..1")
-    picked.add_argument("--pose", choices=POSES, default="all")
+    picked.add_argument(
+        "--min-confidence", type=_fraction, default=0.0, metavar="0..1", help="lowest confidence"
+    )
+    picked.add_argument(
+        "--min-sharpness", type=_fraction, default=0.0, metavar="0..1", help="lowest sharpness"
+    )
+    picked.add_argument("--pose", choices=POSES, default="all", help="frontal or profile faces")
     picked.add_argument(
         "--feed", action="append", default=[], metavar="FEED", help="only this feed (repeatable)"
     )
@@ -96,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     drawing = render.add_argument_group("drawing")
     drawing.add_argument("--blur", action="store_true", help="blur every face (privacy)")
     drawing.add_argument(
-        "--color", choices=("frontal", "confidence"), default="frontal", help="box colours by"
+        "--color",
+        choices=("frontal", "confidence"),
+        default="frontal",
+        help="colour boxes by pose or by confidence",
     )
     drawing.add_argument("--no-labels", action="store_true", help="draw boxes without labels")
     drawing.add_argument(

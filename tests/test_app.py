@@ -200,3 +200,10 @@ def test_blur_is_carried_in_the_url(on_demo: DemoServer) -> None:
     assert not at.exception
     assert at.toggle(key="blur").value is True
     assert at.query_params["blur"] == "1"
+
+
+def test_export_buttons_are_offered_for_the_shown_faces(on_demo: DemoServer) -> None:
+    at = run(namespace="acme", group="demo-crowd", pose="frontal")
+    assert not at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert {"download_zip", "download_sheet_png", "download_sheet_jpg"} <= keys

@@ -13,6 +13,7 @@ import secrets
 import select
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -108,6 +109,13 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early (an image fetcher on a 404) is normal, not an error."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:

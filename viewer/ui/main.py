@@ -16,6 +16,7 @@ from viewer.ui import resources, sidebar
 from viewer.ui.browse import browse_view
 from viewer.ui.compare import compare_ids, compare_view
 from viewer.ui.detail import detail_view
+from viewer.ui.export import export_panel
 from viewer.ui.faces import faces_view
 from viewer.ui.gallery import gallery
 from viewer.ui.header import header
@@ -210,6 +211,17 @@ def _inspect(
     options = replace(options, flagged=frozenset(flags))
     pipe = resources.pipeline(s)
     page = _views(pipe, group, shown, options, flags, state.per_page)
+    with st.expander("Export", icon=":material/download:"):
+        export_panel(
+            pipe,
+            group,
+            shown,
+            options,
+            s,
+            namespace=namespace,
+            filters=state.filters,
+            thresholds=state.thresholds,
+        )
     with st.expander("Raw JSON"):
         st.caption("The group exactly as the API sent it (first 200 faces).")
         raw = dict(group.raw)

@@ -1,0 +1,1 @@
+"""Benchmarks of the viewer against a naive viewer; run ``python -m bench`` from the repo root."""

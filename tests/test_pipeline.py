@@ -1,0 +1,385 @@
+"""The image pipeline's behaviour against the demo API: what is downloaded, when, and in what form.
+
+Behaviour only, never timing: requests are counted where they arrive, at the demo server. Tests
+that count run against a demo server of their own, so no other test's traffic (or a download
+still finishing in the background) can change the numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from PIL import Image
+from streamlit.delta_generator import DeltaGenerator
+
+from viewer import pipeline as pipeline_module
+from viewer.api import Client
+from viewer.config import Settings
+from viewer.demo.server import DemoServer
+from viewer.hosts import HostPolicy
+from viewer.images import Decoded, Fetched, decode
+from viewer.models import Face
+from viewer.pipeline import Pipeline, Rendered, ViewOptions, group_by_image
+from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, gallery
+
+IMAGES = "/images/"
+OPTIONS = ViewOptions()
+JPEG_MAGIC = b"\xff\xd8"
+LARGE_WH = (1280, 720)  # every photo of demo-large
+Items = list[tuple[str | None, list[Face]]]
+
+
+def settings_for(server: DemoServer, **changes: object) -> Settings:
+    base = Settings(
+        api_url=server.api_url,
+        access_token=server.static_token,
+        image_deadline_s=10.0,
+        image_read_timeout_s=5.0,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def pipeline_for(server: DemoServer, **changes: object) -> Pipeline:
+    return Pipeline(settings_for(server, **changes), HostPolicy(False, [server.base_url]))
+
+
+def faces_of(server: DemoServer, group_id: str) -> list[Face]:
+    with closing(Client(settings_for(server))) as client:
+        return list(client.get_group("acme", group_id).faces)
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+@pytest.fixture()
+def own_demo() -> Iterator[DemoServer]:
+    """A demo API for this test alone: its request counts see only this test's requests."""
+    server = DemoServer(large_faces=120, large_photos=30).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def pipe(own_demo: DemoServer) -> Iterator[Pipeline]:
+    with closing(pipeline_for(own_demo)) as made:
+        yield made
+
+
+@pytest.fixture()
+def page(own_demo: DemoServer) -> Items:
+    """A gallery page of six distinct images of demo-large, each with all its faces."""
+    items = group_by_image(faces_of(own_demo, "demo-large"))[:6]
+    assert len({url for url, _ in items}) == 6
+    return items
+
+
+def render_page(pipe: Pipeline, items: Items, options: ViewOptions = OPTIONS) -> list[Rendered]:
+    results = pipe.annotated_many(items, options, THUMB_WIDTH, height=THUMB_HEIGHT)
+    rendered = [r for r in results if isinstance(r, Rendered)]
+    assert len(rendered) == len(items), results
+    return rendered
+
+
+# ---------------------------------------------------------------------------------------------
+# Caching
+
+
+def test_a_page_seen_before_makes_no_request(
+    own_demo: DemoServer, pipe: Pipeline, page: Items
+) -> None:
+    first = render_page(pipe, page)
+    after_first = own_demo.request_count(IMAGES)
+    draws = pipe.draws
+    assert after_first == len(page)  # one download per image, none before
+
+    second = render_page(pipe, page)
+
+    assert own_demo.request_count(IMAGES) == after_first
+    assert pipe.draws == draws  # not drawn again either
+    assert [r.jpeg for r in second] == [r.jpeg for r in first]
+
+
+CHANGES = [
+    pytest.param({"color_mode": "confidence"}, id="colour-by-confidence"),
+    pytest.param({"blur": True}, id="blur"),
+    pytest.param({"show_labels": False}, id="no-labels"),
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_new_view_options_redraw_the_page_without_downloading(
+    own_demo: DemoServer, pipe: Pipeline, page: Items, change: dict[str, object]
+) -> None:
+    before = render_page(pipe, page)
+    requests_before, draws_before = own_demo.request_count(IMAGES), pipe.draws
+
+    after = render_page(pipe, page, replace(OPTIONS, **change))
+
+    assert own_demo.request_count(IMAGES) == requests_before
+    assert pipe.draws == draws_before + len(page)
+    assert any(a.jpeg != b.jpeg for a, b in zip(after, before, strict=True))
+
+
+@pytest.mark.parametrize("change", CHANGES[:2])  # face tiles never carry labels
+def test_new_view_options_recrop_the_faces_without_downloading(
+    own_demo: DemoServer, pipe: Pipeline, page: Items, change: dict[str, object]
+) -> None:
+    faces = [f for _, fs in page for f in fs][:12]
+    before = pipe.crops(faces, OPTIONS, 160)
+    requests_before = own_demo.request_count(IMAGES)
+    assert requests_before == len({f.url for f in faces})
+
+    after = pipe.crops(faces, replace(OPTIONS, **change), 160)
+
+    assert own_demo.request_count(IMAGES) == requests_before
+    assert all(isinstance(r, Rendered) for r in [*after.values(), *before.values()])
+    assert any(after[k] != before[k] for k in before)
+
+
+def test_the_cache_stays_under_its_cap(own_demo: DemoServer) -> None:
+    """A 1 MB cache paged through about 2 MB of photos and pictures holds at most 1 MB."""
+    with closing(pipeline_for(own_demo, cache_mb=1)) as pipe:
+        cap = pipe.cache.cap_bytes
+        assert cap == 1024 * 1024
+        images = group_by_image(faces_of(own_demo, "demo-large"))
+        urls = [url for url, _ in images if url]
+        for start in range(0, len(images), 6):
+            render_page(pipe, images[start : start + 6])
+            assert pipe.cache.size_bytes <= cap
+        assert own_demo.request_count(IMAGES) == len(urls) == 30
+
+        assert pipe.fetcher.cached(urls[0]) is None  # the oldest photo was let go
+        held = [r for r in map(pipe.fetcher.cached, urls) if isinstance(r, Fetched)]
+        assert 0 < len(held) < len(urls)
+        assert sum(len(r.data) for r in held) <= pipe.cache.size_bytes <= cap
+
+
+# ---------------------------------------------------------------------------------------------
+# Deduplication
+
+
+@pytest.fixture()
+def slowish_demo() -> Iterator[DemoServer]:
+    """Images take 0.3 s, so that requests made together are surely in flight together."""
+    server = DemoServer(image_latency_s=0.3, large_faces=20, large_photos=5).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def shared_urls(faces: list[Face]) -> list[str]:
+    counts: dict[str, int] = {}
+    for face in faces:
+        if face.url:
+            counts[face.url] = counts.get(face.url, 0) + 1
+    return [url for url, n in counts.items() if n > 1]
+
+
+def test_one_url_asked_for_by_many_threads_at_once_is_downloaded_once(
+    slowish_demo: DemoServer,
+) -> None:
+    shared = shared_urls(faces_of(slowish_demo, "demo-crowd"))
+    assert shared, "demo-crowd has photos holding two of the group's faces"
+    url = shared[0]
+    ready = threading.Barrier(8)
+
+    with closing(pipeline_for(slowish_demo)) as pipe:
+
+        def ask(_: int) -> object:
+            ready.wait()
+            return pipe.fetcher.fetch(url)
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(ask, range(8)))
+
+    assert slowish_demo.request_count(path_of(url)) == 1
+    assert all(isinstance(r, Fetched) for r in results)
+    assert len({r.data for r in results}) == 1  # type: ignore[union-attr]
+
+
+def test_faces_sharing_a_photo_download_it_once_across_views(slowish_demo: DemoServer) -> None:
+    """The gallery, the face tiles and a prefetch asking at the same time: one request a photo."""
+    faces = faces_of(slowish_demo, "demo-crowd")
+    distinct = {f.url for f in faces if f.url}
+    assert len(distinct) < len(faces)
+    items = group_by_image(faces)
+    ready = threading.Barrier(3)
+
+    with closing(pipeline_for(slowish_demo)) as pipe:
+
+        def gallery_view() -> object:
+            ready.wait()
+            return pipe.annotated_many(items, OPTIONS, THUMB_WIDTH, height=THUMB_HEIGHT)
+
+        def faces_view() -> object:
+            ready.wait()
+            return pipe.crops(faces, OPTIONS, 160)
+
+        def prefetch() -> object:
+            ready.wait()
+            return pipe.prefetch(f.url for f in faces)
+
+        with ThreadPoolExecutor(3) as pool:
+            runs = [pool.submit(view) for view in (gallery_view, faces_view, prefetch)]
+            pictures, crops, _ = (run.result() for run in runs)
+
+        assert slowish_demo.request_count(IMAGES) == len(distinct)
+        assert all(slowish_demo.request_count(path_of(url)) == 1 for url in distinct)
+        assert all(isinstance(r, Rendered) for r in pictures)  # type: ignore[attr-defined]
+        assert all(isinstance(r, Rendered) for r in crops.values())  # type: ignore[attr-defined]
+        assert pipe.fetcher.downloads == len(distinct)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prefetch
+
+
+@pytest.fixture()
+def slow_demo() -> Iterator[DemoServer]:
+    """Every image takes a full second to arrive."""
+    server = DemoServer(image_latency_s=1.0, large_faces=20, large_photos=8).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_prefetch_returns_at_once_and_a_later_fetch_uses_its_downloads(
+    slow_demo: DemoServer,
+) -> None:
+    items = group_by_image(faces_of(slow_demo, "demo-large"))[:4]
+    urls = [url for url, _ in items if url]
+    assert len(urls) == 4
+
+    with closing(pipeline_for(slow_demo)) as pipe:
+        started = pipe.prefetch(urls)
+        # Still downloading: had prefetch waited for them, they would be cached by now.
+        pending = [url for url in urls if pipe.fetcher.cached(url) is None]
+        assert started == 4
+        assert pending == urls
+
+        fetched = pipe.fetcher.fetch_many(urls)
+        pictures = render_page(pipe, items)
+
+        assert all(isinstance(r, Fetched) for r in fetched.values())
+        assert len(pictures) == 4
+        assert slow_demo.request_count(IMAGES) == 4  # not 8: the fetch joined the prefetch
+        assert pipe.fetcher.downloads == 4
+
+
+def test_prefetch_skips_what_is_cached(own_demo: DemoServer, pipe: Pipeline, page: Items) -> None:
+    render_page(pipe, page)
+    before = own_demo.request_count(IMAGES)
+
+    started = pipe.prefetch(url for url, _ in page)
+
+    assert started == 0
+    assert own_demo.request_count(IMAGES) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Display size and format
+
+
+def large_photo(demo: DemoServer) -> bytes:
+    face = faces_of(demo, "demo-large")[0]
+    assert face.url
+    answer = requests.get(face.url, timeout=10)
+    answer.raise_for_status()
+    return answer.content
+
+
+@pytest.mark.parametrize("width", [320, THUMB_WIDTH])
+def test_decoding_for_a_thumbnail_uses_jpeg_draft_mode(demo: DemoServer, width: int) -> None:
+    data = large_photo(demo)
+
+    full = decode(data, 64_000_000)
+    small = decode(data, 64_000_000, draft_wh=(width, 1))
+
+    assert full.image.size == LARGE_WH
+    assert small.stored_wh == LARGE_WH  # boxes are still placed on the stored pixels
+    assert width <= small.image.width < LARGE_WH[0]
+    assert small.image.width * small.image.height < LARGE_WH[0] * LARGE_WH[1]
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, None), (THUMB_WIDTH, THUMB_HEIGHT)])
+def test_the_pipeline_decodes_thumbnails_small_and_draws_them_at_display_size(
+    demo: DemoServer,
+    settings: Settings,
+    policy: HostPolicy,
+    monkeypatch: pytest.MonkeyPatch,
+    width: int,
+    height: int | None,
+) -> None:
+    decoded: list[Decoded] = []
+    real_decode = pipeline_module.decode
+
+    def recording_decode(*args: object, **kwargs: object) -> Decoded:
+        result = real_decode(*args, **kwargs)  # type: ignore[arg-type]
+        decoded.append(result)
+        return result
+
+    monkeypatch.setattr(pipeline_module, "decode", recording_decode)
+    items = group_by_image(faces_of(demo, "demo-large"))[:3]
+    with closing(Pipeline(settings, policy)) as pipe:
+        results = pipe.annotated_many(items, OPTIONS, width, height=height)
+
+    assert len(decoded) == 3
+    for made in decoded:
+        assert made.stored_wh == LARGE_WH
+        assert width <= made.image.width < LARGE_WH[0]  # decoded at a JPEG draft scale
+    expected = (width, height or round(width * LARGE_WH[1] / LARGE_WH[0]))
+    for result in results:
+        assert isinstance(result, Rendered)
+        assert result.size == expected
+        assert Image.open(io.BytesIO(result.jpeg)).size == expected
+
+
+def test_thumbnails_reach_the_ui_as_jpeg_bytes(
+    demo: DemoServer,
+    settings: Settings,
+    policy: HostPolicy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The gallery hands st.image the pipeline's JPEG bytes, which Streamlit serves as they are."""
+    shown: list[tuple[object, object]] = []
+    real_image = DeltaGenerator.image
+
+    def recording_image(
+        self: DeltaGenerator, image: object, *args: object, **kwargs: object
+    ) -> object:
+        shown.append((image, kwargs.get("caption")))
+        return real_image(self, image, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DeltaGenerator, "image", recording_image)
+    faces = faces_of(demo, "demo-large")[:20]
+    with closing(Pipeline(settings, policy)) as pipe:
+        gallery(pipe, faces, OPTIONS, lambda _: None)
+        expected = [
+            r.jpeg  # type: ignore[union-attr]
+            for r in pipe.annotated_many(
+                group_by_image(faces), OPTIONS, THUMB_WIDTH, height=THUMB_HEIGHT
+            )
+        ]
+
+    pictures = [image for image, caption in shown if caption]  # placeholders have no caption
+    assert len(pictures) == len(expected) > 1
+    for image in pictures:
+        assert isinstance(image, bytes)
+        assert image[:2] == JPEG_MAGIC
+        with Image.open(io.BytesIO(image)) as opened:
+            assert opened.format == "JPEG"
+            assert opened.size == (THUMB_WIDTH, THUMB_HEIGHT)
+    assert sorted(pictures) == sorted(expected)  # type: ignore[type-var]

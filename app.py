@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Group Viewer", page_icon=":material/face:", layout="wide")
+from viewer.ui.icon import page_icon
+
+# The icon is drawn locally: a named icon would make every browser fetch it from a font host.
+st.set_page_config(page_title="Group Viewer", page_icon=page_icon(), layout="wide")
 
 from viewer.ui.main import main  # noqa: E402
 

@@ -39,6 +39,12 @@ def detail_view(
         return
     by_index = {f.index: i for i, f in enumerate(faces)}
     current = st.session_state.get("face")
+    if current is not None and current not in by_index:
+        st.info(
+            f"Face #{current + 1} is not among the faces shown (check the filters); "
+            "showing the first one."
+        )
+        st.session_state["face"] = faces[0].index
     pos = by_index.get(current, 0) if current is not None else 0
     face = faces[pos]
     nav = st.columns([1, 4, 1])

@@ -17,6 +17,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from viewer import exceptions as exc
+from viewer.body import BodyError, read_body
 from viewer.config import Settings
 from viewer.models import Group, parse_group
 
@@ -83,7 +84,7 @@ def _retry() -> Retry:
     kwargs: dict[str, Any] = {
         "total": 3,
         "connect": 3,
-        "read": 0,
+        "read": False,  # a read timeout is reported as one, not retried
         "status": 3,
         "redirect": 0,
         "backoff_factor": 0.25,
@@ -181,7 +182,6 @@ class Client:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         timeout = self.settings.api_timeout_s
-        deadline = time.monotonic() + timeout * 2
         try:
             response = self.session.request(
                 method,
@@ -207,6 +207,7 @@ class Client:
                 f"The request to the API at {self.settings.api_host} failed "
                 f"({type(error).__name__}): check II_API_URL."
             ) from None
+        deadline = time.monotonic() + timeout * 2  # for the body, after any retries
         try:
             return _Answer(response.status_code, self._read_limited(response, deadline))
         finally:
@@ -214,37 +215,23 @@ class Client:
 
     def _read_limited(self, response: requests.Response, deadline: float) -> bytes:
         limit = self.settings.max_response_bytes
-        chunks: list[bytes] = []
-        size = 0
+        host = self.settings.api_host
         try:
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    raise exc.InvalidResponseError(
-                        f"The API's answer is larger than {limit // (1024 * 1024)} MB: "
-                        "the group is too large to show, or II_API_URL is wrong."
-                    )
-                if time.monotonic() > deadline:
-                    raise exc.APITimeoutError(
-                        f"The API at {self.settings.api_host} is sending its answer too slowly: "
-                        "try again later."
-                    )
-                chunks.append(chunk)
-        except requests.exceptions.Timeout:
-            raise exc.APITimeoutError(
-                f"The API at {self.settings.api_host} stopped sending its answer: try again."
-            ) from None
-        except requests.exceptions.RequestException as error:
-            if "timed out" in str(error):  # a read timeout mid-body arrives as ConnectionError
+            return read_body(response, limit, deadline)
+        except BodyError as error:
+            if error.kind == "too_large":
+                raise exc.InvalidResponseError(
+                    f"The API's answer is larger than {limit // (1024 * 1024)} MB: "
+                    "the group is too large to show, or II_API_URL is wrong."
+                ) from None
+            if error.kind in ("too_slow", "stalled"):
                 raise exc.APITimeoutError(
-                    f"The API at {self.settings.api_host} is sending its answer too slowly: "
-                    "try again later."
+                    f"The API at {host} is sending its answer too slowly: try again later."
                 ) from None
             raise exc.InvalidResponseError(
-                f"The API at {self.settings.api_host} closed the connection before its answer "
-                "was complete: try again."
+                f"The API at {host} closed the connection before its answer was complete: "
+                "try again."
             ) from None
-        return b"".join(chunks)
 
     def _json(self, answer: _Answer, what: str) -> Any:
         if not answer.body.strip():
@@ -253,7 +240,7 @@ class Client:
             )
         try:
             return json.loads(answer.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise exc.InvalidResponseError(
                 f"The API's answer for {what} was not JSON: check II_API_URL points at the API."
             ) from None

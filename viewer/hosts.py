@@ -27,7 +27,10 @@ def origin_of(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     port = parts.port or (443 if scheme == "https" else 80)
-    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port}"
 
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -74,7 +77,14 @@ class HostPolicy:
 
     def check_url(self, url: str) -> None:
         """Refuse a URL before connecting: its scheme, and every address its host resolves to."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - parsing the port is what checks it
+        except ValueError as error:
+            what = "invalid port" if "port" in str(error).lower() else "bad host"
+            raise BlockedHostError(
+                f"The image URL is malformed ({what}): check it in the raw JSON."
+            ) from None
         if parts.scheme.lower() not in ("http", "https"):
             raise BlockedHostError(
                 f"The image URL uses {parts.scheme or 'no'} scheme; only http and https are "

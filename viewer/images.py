@@ -17,14 +17,16 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from viewer.body import BodyError, read_body
 from viewer.cache import ByteLRU
 from viewer.config import Settings
 from viewer.exceptions import ImageError
 from viewer.hosts import BlockedHostError, HostPolicy, origin_of
 
 MAX_REDIRECTS = 4
+# Photo formats only: Pillow's other readers (EPS runs Ghostscript) never see API data.
+DECODABLE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO")
 FAILURE_TTL_S = 120.0
-CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def _guarded_pool_classes(policy: HostPolicy) -> dict[str, type]:
     def check(conn: HTTPConnection, scheme: str, sock: object) -> None:
         peer = sock.getpeername()[0]  # type: ignore[attr-defined]
         try:
-            policy.check_ip(peer, origin_of(f"{scheme}://{conn.host}:{conn.port}"))
+            host = f"[{conn.host}]" if ":" in conn.host else conn.host
+            policy.check_ip(peer, origin_of(f"{scheme}://{host}:{conn.port}"))
         except BlockedHostError as error:
             sock.close()  # type: ignore[attr-defined]
             raise _PeerCheck(error) from None
@@ -258,23 +261,17 @@ class Fetcher:
 
     def _read_body(self, url: str, response: requests.Response, deadline: float) -> FetchResult:
         limit = self.settings.max_image_bytes
-        buffer = bytearray()
         try:
-            for chunk in response.iter_content(CHUNK):
-                buffer += chunk
-                if len(buffer) > limit:
-                    return FetchFailure(url, _too_large(limit))
-                if time.monotonic() > deadline:
-                    return FetchFailure(
-                        url,
-                        f"The image took longer than {self.settings.image_deadline_s:g} s to "
-                        "download; the host is too slow.",
-                    )
-        except requests.exceptions.Timeout:
-            return FetchFailure(url, "The image host stopped sending the image.")
-        except requests.exceptions.RequestException as error:
-            return FetchFailure(url, f"The image download broke off ({_cause(error)}).")
-        return Fetched(url, bytes(buffer), response.headers.get("Content-Type"))
+            data = read_body(response, limit, deadline)
+        except BodyError as error:
+            reason = {
+                "too_large": _too_large(limit),
+                "too_slow": f"The image took longer than {self.settings.image_deadline_s:g} s "
+                "to download; the host is too slow.",
+                "stalled": "The image host stopped sending the image.",
+            }.get(error.kind, "The image download broke off before the end.")
+            return FetchFailure(url, reason)
+        return Fetched(url, data, response.headers.get("Content-Type"))
 
 
 def _cause(error: BaseException) -> str:
@@ -338,7 +335,7 @@ def decode(data: bytes, max_pixels: int, draft_wh: tuple[int, int] | None = None
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=DECODABLE_FORMATS)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageError("The image has too many pixels to decode safely.") from None
         except Exception:

@@ -44,11 +44,28 @@ def header(group: Group, shown: int, flagged: int) -> None:
         else None,
         "Created": when(group.created_at) if group.created_at else None,
     }
-    st.dataframe(
-        {"Field": list(rows), "Value": [v if v is not None else "–" for v in rows.values()]},
-        hide_index=True,
-        width="stretch",
-        key="header_table",
+    st.caption(
+        " · ".join(
+            f"{name} {plain(value, 80)}"
+            for name, value in (
+                ("identity", group.identity_id),
+                ("batch", group.batch_id),
+                ("namespace", group.namespace),
+                ("created", when(group.created_at) if group.created_at else None),
+            )
+            if value
+        )
     )
+    with st.expander("All group fields"):
+        extra = {k: str(v)[:200] for k, v in group.extra.items()}
+        st.dataframe(
+            {
+                "field": [*rows, *extra],
+                "value": [v if v is not None else "–" for v in rows.values()]
+                + list(extra.values()),
+            },
+            hide_index=True,
+            width="stretch",
+        )
     if group.problems:
         st.warning("The group's data has problems: " + plain("; ".join(group.problems), 500))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 
 from viewer import geometry
 from viewer.models import Face
-from viewer.pipeline import Failed, Pipeline, ViewOptions
+from viewer.pipeline import Failed
+from viewer.ui.context import ViewContext
 from viewer.ui.gallery import error_tile_jpeg
 from viewer.ui.text import num, pct, plain, when
 
@@ -27,13 +28,9 @@ def _fmt_xyxy(xyxy: Sequence[float] | None, digits: int) -> str:
     return "(" + ", ".join(f"{v:.{digits}f}" for v in xyxy) + ")"
 
 
-def detail_view(
-    pipe: Pipeline,
-    faces: Sequence[Face],
-    options: ViewOptions,
-    flags: dict[str, list[str]],
-    open_face: Callable[[int], None],
-) -> None:
+def detail_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
+    pipe, options, open_face = ctx.pipe, ctx.options, ctx.open_face
+    flags = ctx.flags
     if not faces:
         st.info("No faces pass the filters: loosen them in the sidebar.")
         return

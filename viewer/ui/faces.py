@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 
 from viewer.models import Face
-from viewer.pipeline import Pipeline, ViewOptions
+from viewer.ui.context import ViewContext
 from viewer.ui.gallery import progress_bar, show_result, waiting_tile_jpeg
 from viewer.ui.text import num, pct, plain
 
@@ -21,13 +21,9 @@ def tile_caption(face: Face, flags: Sequence[str]) -> str:
     return ("⚠ " + text) if flags else text
 
 
-def faces_view(
-    pipe: Pipeline,
-    faces: Sequence[Face],
-    options: ViewOptions,
-    flags: dict[str, list[str]],
-    open_face: Callable[[int], None],
-) -> None:
+def faces_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
+    pipe, options, open_face = ctx.pipe, ctx.options, ctx.open_face
+    flags = ctx.flags
     """Uniform face tiles; each replaces its placeholder as soon as it is cropped."""
     update, done = progress_bar("Downloading faces")
     cols = st.columns(COLUMNS)

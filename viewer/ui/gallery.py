@@ -9,7 +9,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from viewer import render
 from viewer.models import Face
-from viewer.pipeline import Failed, Pipeline, Result, ViewOptions, group_by_image
+from viewer.pipeline import Failed, Result, group_by_image
+from viewer.ui.context import ViewContext
 from viewer.ui.text import plain, when
 
 THUMB_WIDTH = 480
@@ -54,12 +55,8 @@ def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> 
         slot.image(result.jpeg, caption=text, width="stretch")
 
 
-def gallery(
-    pipe: Pipeline,
-    faces: Sequence[Face],
-    options: ViewOptions,
-    open_face: Callable[[int], None],
-) -> None:
+def gallery(ctx: ViewContext, faces: Sequence[Face]) -> None:
+    pipe, options, open_face = ctx.pipe, ctx.options, ctx.open_face
     """Images of the page, each with every shown face of the group drawn on it.
 
     Tiles are laid out at once and each picture replaces its placeholder as soon as it is

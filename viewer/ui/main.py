@@ -9,12 +9,13 @@ import streamlit as st
 from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, validate_segment
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
-from viewer.models import Group
-from viewer.pipeline import Pipeline, ViewOptions, group_by_image
+from viewer.models import Face, Group
+from viewer.pipeline import ViewOptions, group_by_image
 from viewer.select import apply_filters, page_of, quality_flags, sort_faces
 from viewer.ui import resources, sidebar
 from viewer.ui.browse import browse_view
 from viewer.ui.compare import compare_ids, compare_view
+from viewer.ui.context import ViewContext
 from viewer.ui.detail import detail_view
 from viewer.ui.export import export_panel
 from viewer.ui.faces import faces_view
@@ -137,7 +138,7 @@ def main() -> None:
         s = resources.settings()
     except ViewerError as error:
         st.error(error.message)
-        st.stop()
+        return
     _init_session(s.demo)
     _keep_widget_state()
     st.sidebar.title("Group Viewer")
@@ -151,46 +152,40 @@ def main() -> None:
         label_visibility="collapsed",
     )
     sidebar.group_form(_on_load)
-    for notice in st.session_state.get("_notices", []):
+    for notice in st.session_state.pop("_notices", []):
         st.info(notice)
     color, blur = sidebar.draw_options()
     options = ViewOptions(color_mode=color, blur=blur, boxes_on=s.boxes_on)
-    namespace = st.session_state.get("namespace", "").strip()
+    base = ViewState(
+        namespace=st.session_state.get("namespace", "").strip(), mode=mode, color=color, blur=blur
+    )
+    state = _page(s, base, options)
+    with source_slot:  # after the page: a token exchange tells the organisation and app
+        sidebar.source(s, _token_names(s))
+    _write_url(state)
 
-    if mode != "inspect":
-        with source_slot:
-            sidebar.source(s, _token_names(s))
+
+def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState:
+    """Draw the mode's page; returns the view to keep in the URL."""
+    if base.mode != "inspect":
         pipe = resources.pipeline(s)
-        compared: tuple[str, ...] = ()
-        if mode == "browse":
+        if base.mode == "browse":
             browse_view(s, pipe, options, open_group, add_to_compare)
-        else:
-            compared = tuple(compare_view(s, pipe, options, open_group))
-        _write_url(
-            ViewState(namespace=namespace, mode=mode, color=color, blur=blur, compare=compared)
-        )
-        return
-
+            return base
+        return replace(base, compare=tuple(compare_view(s, pipe, options, open_group)))
     loaded = st.session_state.get("loaded")
     if not loaded:
-        with source_slot:
-            sidebar.source(s, (None, None))
         st.title("Group Viewer")
         st.info("Enter a namespace and a group ID in the sidebar, then press Load.")
-        _write_url(ViewState(color=color, blur=blur))
-        return
+        return replace(base, namespace="")
     namespace, group_id = loaded
+    base = replace(base, namespace=namespace, group=group_id)
     try:
         group = _load(s, namespace, group_id)
     except ViewerError as error:
-        with source_slot:
-            sidebar.source(s, (None, None))
         st.error(error.message)
-        _write_url(ViewState(namespace=namespace, group=group_id))
-        st.stop()
-    with source_slot:
-        sidebar.source(s, _token_names(s))
-    _inspect(s, group, namespace, group_id, options)
+        return base
+    return _inspect(s, group, base, options)
 
 
 def _token_names(s: Settings) -> tuple[str | None, str | None]:
@@ -198,10 +193,8 @@ def _token_names(s: Settings) -> tuple[str | None, str | None]:
     return (info.org_name, info.app_name) if info else (None, None)
 
 
-def _inspect(
-    s: Settings, group: Group, namespace: str, group_id: str, options: ViewOptions
-) -> None:
-    state = sidebar.controls(group, ViewState(namespace=namespace, group=group_id))
+def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -> ViewState:
+    state = sidebar.controls(group, base)
     flags = {f.key: fl for f in group.faces if (fl := quality_flags(f, state.thresholds))}
     shown = sort_faces(
         apply_filters(group.faces, state.filters, state.thresholds), state.sort, state.descending
@@ -210,7 +203,7 @@ def _inspect(
     st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
     options = replace(options, flagged=frozenset(flags))
     pipe = resources.pipeline(s)
-    page = _views(pipe, group, shown, options, flags, state.per_page)
+    page = _views(ViewContext(pipe, options, flags, open_face), shown, state.per_page)
     with st.expander("Export", icon=":material/download:"):
         export_panel(
             pipe,
@@ -218,7 +211,7 @@ def _inspect(
             shown,
             options,
             s,
-            namespace=namespace,
+            namespace=state.namespace,
             filters=state.filters,
             thresholds=state.thresholds,
         )
@@ -229,27 +222,17 @@ def _inspect(
             raw["images"] = raw["images"][:200]
         st.json(raw, expanded=1)
     active = LABEL_TO_VIEW.get(st.session_state.get("view"), "gallery")
-    _write_url(
-        replace(
-            state,
-            view=active,
-            page=page if active in ("gallery", "faces") else 1,
-            color=options.color_mode,
-            blur=options.blur,
-            face=st.session_state.get("face") if active == "detail" else None,
-        )
+    return replace(
+        state,
+        view=active,
+        page=page if active in ("gallery", "faces") else 1,
+        face=st.session_state.get("face") if active == "detail" else None,
     )
 
 
-def _views(
-    pipe: Pipeline,
-    group: Group,
-    shown: list,
-    options: ViewOptions,
-    flags: dict[str, list[str]],
-    per_page: int,
-) -> int:
+def _views(ctx: ViewContext, shown: list[Face], per_page: int) -> int:
     """Draw the open tab (only that one); returns the gallery or faces page shown."""
+    pipe = ctx.pipe
     tabs = dict(
         zip(VIEWS, st.tabs(list(VIEWS.values()), key="view", on_change="rerun"), strict=True)
     )
@@ -266,7 +249,7 @@ def _views(
             items, _, _ = page_of(images, page, per_page)
             if not items:
                 st.info("No faces pass the filters: loosen them in the sidebar.")
-            gallery(pipe, [f for _, fs in items for f in fs], options, open_face)
+            gallery(ctx, [f for _, fs in items for f in fs])
             nxt, _, _ = page_of(images, page + 1, per_page) if page < count else ([], 0, 0)
             pipe.prefetch(url for url, _ in nxt)
     if is_open("faces"):
@@ -276,16 +259,16 @@ def _views(
             items, _, _ = page_of(shown, page, per_page)
             if not items:
                 st.info("No faces pass the filters: loosen them in the sidebar.")
-            faces_view(pipe, items, options, flags, open_face)
+            faces_view(ctx, items)
             nxt, _, _ = page_of(shown, page + 1, per_page) if page < count else ([], 0, 0)
             pipe.prefetch(f.url for f in nxt)
     if is_open("table"):
         with tabs["table"]:
-            table_view(pipe, shown, options, flags, open_face)
+            table_view(ctx, shown)
     if is_open("stats"):
         with tabs["stats"]:
             stats_view(shown)
     if is_open("detail"):
         with tabs["detail"]:
-            detail_view(pipe, shown, options, flags, open_face)
+            detail_view(ctx, shown)
     return page

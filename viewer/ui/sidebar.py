@@ -41,7 +41,7 @@ def _clamp_state(key: str, low: float, high: float) -> None:
 
 
 def controls(group: Group, state: ViewState) -> ViewState:
-    """Filters, sort, quality thresholds and drawing options for a loaded group."""
+    """Filters, sort and quality thresholds for a loaded group."""
     sb = st.sidebar
     faces = group.faces
     sb.subheader("Filter")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
 from viewer.models import Face
-from viewer.pipeline import Pipeline, Rendered, ViewOptions
+from viewer.pipeline import Rendered
 from viewer.select import page_of
+from viewer.ui.context import ViewContext
 from viewer.ui.gallery import progress_bar
 
 ROWS_PER_PAGE = 100
@@ -39,13 +40,9 @@ def table_frame(
     )
 
 
-def table_view(
-    pipe: Pipeline,
-    faces: Sequence[Face],
-    options: ViewOptions,
-    flags: dict[str, list[str]],
-    open_face: Callable[[int], None],
-) -> None:
+def table_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
+    pipe, options, open_face = ctx.pipe, ctx.options, ctx.open_face
+    flags = ctx.flags
     rows, pages, page = page_of(faces, st.session_state.get("table_page", 1), ROWS_PER_PAGE)
     update, done = progress_bar("Downloading thumbnails")
     crops = pipe.crops(rows, options, THUMB, update)

@@ -18,7 +18,8 @@ import requests
 
 from bench import browser, measure, naive
 from bench.report import Row, table
-from bench.server import ServerOptions, ServerProcess
+from bench.server import REPO, ServerOptions, ServerProcess
+from viewer.api import Client
 from viewer.config import Settings
 from viewer.hosts import HostPolicy
 from viewer.ui.faces import TILE
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--photos", type=int, default=300, help="photos in demo-large")
     parser.add_argument("--pages", type=int, default=10, help="pages to step through")
     parser.add_argument("--repeat", type=int, default=3, help="runs per first-page timing")
+    parser.add_argument("--naive-repeat", type=int, default=1, help="runs of the naive viewer")
     parser.add_argument("--think-s", type=float, default=0.5, help="pause between pages")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium run")
     parser.add_argument(
@@ -91,7 +93,9 @@ def _paging_process(server: ServerProcess, view: str) -> dict[str, Any]:
         "--per-page",
         str(PER_PAGE),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    done = subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, timeout=240, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"bench.paging failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -131,11 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         _say("Naive viewer…")
         naive_page = [
             naive.per_image_page(server.api_url, token, NAMESPACE, GROUP, PER_PAGE)
-            for _ in range(repeat)
+            for _ in range(max(1, args.naive_repeat))
         ]
         naive_faces = [
             naive.per_face_page(server.api_url, token, NAMESPACE, GROUP, PER_PAGE)
-            for _ in range(repeat)
+            for _ in range(max(1, args.naive_repeat))
         ]
 
         _say("This viewer, first page…")
@@ -165,14 +169,15 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         _say(f"Paging through {args.pages} pages…")
-        from viewer.api import Client
-
         with Client(settings) as client:
             group = client.get_group(NAMESPACE, GROUP)
         pages = measure.gallery_pages(group.faces, PER_PAGE)
         rapid = measure.paging(settings, policy, pages, args.pages, THUMB)
         thinking = measure.paging(settings, policy, pages, args.pages, THUMB, think_s=args.think_s)
         plain = measure.paging(settings, policy, pages, args.pages, THUMB, prefetch=False)
+        ahead = measure.paging(
+            settings, policy, pages, args.pages, THUMB, predraw=True, think_s=args.think_s
+        )
 
         _say("Bytes per thumbnail…")
         thumbs = measure.thumb_bytes(settings, policy, pages[0], THUMB)
@@ -232,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         "paging_cold_per_page_s": [round(x, 3) for x in rapid.cold_pages_s],
         "paging_cold_think_s": round(thinking.cold_s, 3),
         "paging_cold_no_prefetch_s": round(plain.cold_s, 3),
+        "paging_cold_predraw_think_s": round(ahead.cold_s, 3),
         "paging_floor_s": round(
             sum(measure.floor_s(0, lat, len(p), concurrency) for p in pages[: args.pages]), 3
         ),
@@ -244,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         "naive_png_bytes": round(sum(naive_png) / len(naive_png)),
         "thumb_bytes_remade_match": thumbs.matches_pipeline,
         "browser_warm_s": None if run is None else round(run.warm_s, 3),
+        "browser_first_picture_s": None if run is None else round(run.first_picture_s, 3),
+        "browser_shell_s": None if run is None else round(run.shell_s, 3),
+        "browser_socket_open_s": None if run is None else round(run.socket_open_s or 0, 3),
+        "browser_last_message_s": None if run is None else round(run.last_message_s or 0, 3),
+        "browser_messages": None if run is None else run.messages,
         "browser_images": None if run is None else run.images,
         "browser_image_widths": None if run is None else sorted(set(run.natural_widths)),
         "browser_image_requests": None if run is None else run.image_requests,
@@ -255,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         "concurrency": concurrency,
         "thumb_width": THUMB_WIDTH,
         "repeat": repeat,
+        "think_s": args.think_s,
         "total_s": round(time.perf_counter() - started, 1),
         "load_1m_start": load_start,
         "load_1m_end": _load_1m(),
@@ -301,6 +313,10 @@ def _rows(r: dict[str, Any]) -> list[Row]:
             f"{r['paging_cold_think_s'] * ms:,.0f} ms",
         ),
         Row("cold, no prefetch", f"{r['paging_cold_no_prefetch_s'] * ms:,.0f} ms"),
+        Row(
+            "cold, next page drawn ahead, pause between pages",
+            f"{r['paging_cold_predraw_think_s'] * ms:,.0f} ms",
+        ),
         Row("downloads floor (no group, no CPU)", f"{r['paging_floor_s'] * ms:,.0f} ms"),
         Row("warm", f"{r['paging_warm_s'] * ms:,.1f} ms"),
         Row("section", "memory and bytes"),
@@ -325,7 +341,14 @@ def _rows(r: dict[str, Any]) -> list[Row]:
                 f"{r['browser_s'] * ms:,.0f} ms",
                 ("< 3 s", r["browser_s"] < 3),
             ),
+            Row("  app's websocket open", f"{r['browser_socket_open_s'] * ms:,.0f} ms"),
+            Row(
+                "  server's last message",
+                f"{r['browser_last_message_s'] * ms:,.0f} ms ({r['browser_messages']} messages)",
+            ),
+            Row("  first picture loaded", f"{r['browser_first_picture_s'] * ms:,.0f} ms"),
             Row("second visit, new session", f"{r['browser_warm_s'] * ms:,.0f} ms"),
+            Row("the app's empty page (Streamlit alone)", f"{r['browser_shell_s'] * ms:,.0f} ms"),
             Row(
                 "image requests during the first visit",
                 f"{r['browser_image_requests']} (widths {r['browser_image_widths']})",
@@ -336,6 +359,7 @@ def _rows(r: dict[str, Any]) -> list[Row]:
         Row("image / API latency", f"{r['image_latency_ms']:g} ms / {r['api_latency_ms']:g} ms"),
         Row("demo-large", f"{r['faces']} faces over {r['photos']} photos"),
         Row("concurrency, thumbnail width", f"{r['concurrency']}, {r['thumb_width']} px"),
+        Row("pause between pages, runs per timing", f"{r['think_s']:g} s, {r['repeat']}"),
         Row("load average at start / end", f"{r['load_1m_start']} / {r['load_1m_end']}"),
         Row("run took", f"{r['total_s']:.0f} s"),
     ]

@@ -12,7 +12,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,6 +50,11 @@ _ALL_LOADED = """
 class BrowserRun:
     cold_s: float | None  # first visit of the group on a fresh app process
     warm_s: float | None  # a second visit, new browser session, same app process
+    first_picture_s: float | None  # first visit: until the first gallery picture had loaded
+    shell_s: float | None  # the app's empty page in a new session: Streamlit's own cost
+    socket_open_s: float | None  # first visit: until the app's websocket opened
+    last_message_s: float | None  # first visit: until the server's last message arrived
+    messages: int  # first visit: websocket messages from the server before the page was done
     images: int
     natural_widths: list[int]
     image_requests: int  # image requests the app made during the cold visit
@@ -125,7 +130,7 @@ def run(
     """
     reason = unavailable()
     if reason:
-        return BrowserRun(None, None, 0, [], 0, skipped=reason)
+        return BrowserRun(None, None, None, None, None, None, 0, 0, [], 0, skipped=reason)
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
@@ -159,15 +164,12 @@ def run(
                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
                 )
                 try:
-                    warmup = browser.new_page(viewport={"width": 1600, "height": 1000})
-                    warmup.goto(base)
-                    warmup.wait_for_selector('[data-testid="stMain"]', timeout=30_000)
-                    warmup.get_by_text("Enter a namespace").wait_for(timeout=30_000)
-                    warmup.context.close()
+                    _shell_visit(browser, base)  # loads the app's modules in the app process
+                    shell = _shell_visit(browser, base)
                     before = count_images()
-                    cold, widths = _timed_visit(browser, target, expected_images)
+                    cold_visit = _timed_visit(browser, target, expected_images)
                     image_requests = count_images() - before
-                    warm, _ = _timed_visit(browser, target, expected_images)
+                    warm = _timed_visit(browser, target, expected_images).seconds
                 finally:
                     browser.close()
         except Exception:
@@ -177,21 +179,75 @@ def run(
             raise
         finally:
             _stop(process)
-    return BrowserRun(cold, warm, len(widths), widths, image_requests)
+    v = cold_visit
+    return BrowserRun(
+        v.seconds,
+        warm,
+        v.first_s,
+        shell,
+        v.socket_open_s,
+        v.last_message_s,
+        v.messages,
+        len(v.widths),
+        v.widths,
+        image_requests,
+    )
 
 
-def _timed_visit(browser, url: str, expected: int) -> tuple[float, list[int]]:  # type: ignore[no-untyped-def]
-    """Seconds from navigation until ``expected`` gallery images have loaded, in a new session."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+VIEWPORT = {"width": 1600, "height": 1000}
+
+
+def _shell_visit(browser, base: str) -> float:  # type: ignore[no-untyped-def]
+    """Seconds until the app's page without a group has rendered, in a new session."""
+    context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     try:
         start = time.perf_counter()
+        page.goto(base, wait_until="commit")
+        page.get_by_text("Enter a namespace").wait_for(timeout=LOAD_TIMEOUT_S * 1000)
+        return time.perf_counter() - start
+    finally:
+        context.close()
+
+
+@dataclass
+class _Visit:
+    seconds: float = 0.0
+    first_s: float = 0.0
+    socket_open_s: float | None = None
+    last_message_s: float | None = None
+    messages: int = 0
+    widths: list[int] = field(default_factory=list)
+
+
+def _timed_visit(browser, url: str, expected: int) -> _Visit:  # type: ignore[no-untyped-def]
+    """Seconds from navigation until the first and until ``expected`` gallery pictures have
+    loaded, in a new session; and when the app's websocket opened and last spoke."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    timeout = LOAD_TIMEOUT_S * 1000
+    visit = _Visit()
+
+    def on_message(_: object) -> None:
+        if visit.seconds:  # the page was done: later messages do not count
+            return
+        visit.messages += 1
+        visit.last_message_s = time.perf_counter() - start
+
+    def on_socket(socket) -> None:  # type: ignore[no-untyped-def]
+        if visit.socket_open_s is None:
+            visit.socket_open_s = time.perf_counter() - start
+        socket.on("framereceived", on_message)
+
+    page.on("websocket", on_socket)
+    try:
+        start = time.perf_counter()
         page.goto(url, wait_until="commit")
-        handle = page.wait_for_function(
-            _ALL_LOADED, arg=expected, polling=20, timeout=LOAD_TIMEOUT_S * 1000
-        )
-        seconds = time.perf_counter() - start
-        found = handle.json_value()
-        return seconds, list(found["widths"])
+        page.wait_for_function(_ALL_LOADED, arg=1, polling=20, timeout=timeout)
+        visit.first_s = time.perf_counter() - start
+        handle = page.wait_for_function(_ALL_LOADED, arg=expected, polling=20, timeout=timeout)
+        visit.seconds = time.perf_counter() - start
+        visit.widths = list(handle.json_value()["widths"])
+        return visit
     finally:
         context.close()

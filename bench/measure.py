@@ -6,6 +6,7 @@ import io
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 
@@ -123,15 +124,19 @@ def paging(
     wh: tuple[int, int],
     *,
     prefetch: bool = True,
+    predraw: bool = False,
     think_s: float = 0.0,
 ) -> Paging:
     """Page through the first ``count`` gallery pages twice with one pipeline, as the gallery does.
 
     After each page the next one is prefetched (unless ``prefetch`` is off); ``think_s`` is a
     pause between pages that is not counted, the time an analyst spends looking at a page.
+    ``predraw`` instead draws the whole next page in the background during that pause, to show
+    what drawing ahead (not only downloading ahead) would give.
     """
     options = ViewOptions()
-    with closing(Pipeline(settings, policy)) as pipe:
+    background = ThreadPoolExecutor(1, thread_name_prefix="predraw")
+    with closing(Pipeline(settings, policy)) as pipe, closing(_Shutdown(background)):
         runs: list[list[float]] = []
         failures = 0
         for _ in range(2):
@@ -141,13 +146,24 @@ def paging(
                 results = pipe.annotated_many(items, options, wh[0], height=wh[1])
                 waits.append(time.perf_counter() - start)
                 failures += sum(isinstance(r, Failed) for r in results)
-                if prefetch and i + 1 < len(pages):
+                if predraw and i + 1 < len(pages):
+                    nxt = pages[i + 1]
+                    background.submit(pipe.annotated_many, nxt, options, wh[0], height=wh[1])
+                elif prefetch and i + 1 < len(pages):
                     pipe.prefetch(url for url, _ in pages[i + 1])
                 if think_s:
                     time.sleep(think_s)
             runs.append(waits)
         downloads = pipe.fetcher.downloads
     return Paging(sum(runs[0]), sum(runs[1]), runs[0], downloads, failures)
+
+
+class _Shutdown:
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +23,7 @@ from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 
 from viewer import pipeline as pipeline_module
+from viewer import render
 from viewer.api import Client
 from viewer.config import Settings
 from viewer.demo.server import DemoServer
@@ -287,6 +290,84 @@ def test_prefetch_skips_what_is_cached(own_demo: DemoServer, pipe: Pipeline, pag
 
     assert started == 0
     assert own_demo.request_count(IMAGES) == before
+
+
+class HeldImages:
+    """A loopback image host that holds every request until released, counting arrivals."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+        self.received = 0
+        body = render.to_jpeg(Image.new("RGB", (64, 48), (90, 120, 150)))
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                with lock:
+                    host.received += 1
+                host.released.wait(20)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> HeldImages:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def wait_until(condition: Callable[[], bool], limit_s: float = 5.0) -> bool:
+    """Whether ``condition`` came true within ``limit_s`` (a limit, not a measurement)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a fetch joins a prefetch still queued in the small prefetch pool instead of moving "
+    "it to the foreground pool, so a page opened right after its prefetch started downloads "
+    "only as many images at once as the prefetch pool has threads",
+)
+def test_a_page_wanted_while_its_prefetch_is_queued_downloads_all_at_once() -> None:
+    with HeldImages() as host:
+        settings = Settings(api_url=host.base_url, image_deadline_s=30, image_read_timeout_s=25)
+        urls = [f"{host.base_url}/photo-{i}.jpg" for i in range(12)]
+        with closing(Pipeline(settings, HostPolicy(False, [host.base_url]))) as pipe:
+            assert pipe.prefetch(urls) == 12
+            assert wait_until(lambda: host.received > 0)
+            assert host.received < len(urls)  # the prefetch pool is smaller than the page
+
+            fetching = threading.Thread(target=pipe.fetcher.fetch_many, args=(urls,))
+            fetching.start()
+            all_asked = wait_until(lambda: host.received == len(urls), limit_s=3.0)
+            asked = host.received
+            host.released.set()
+            fetching.join(20)
+
+            assert pipe.fetcher.downloads == len(urls)
+            assert all(isinstance(pipe.fetcher.cached(url), Fetched) for url in urls)
+    assert all_asked, f"{asked} of {len(urls)} images asked for while none had arrived"
 
 
 # ---------------------------------------------------------------------------------------------

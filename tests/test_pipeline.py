@@ -31,6 +31,7 @@ from viewer.hosts import HostPolicy
 from viewer.images import Decoded, Fetched, decode
 from viewer.models import Face
 from viewer.pipeline import Pipeline, Rendered, ViewOptions, group_by_image
+from viewer.ui.context import ViewContext
 from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, gallery
 
 IMAGES = "/images/"
@@ -447,7 +448,7 @@ def test_thumbnails_reach_the_ui_as_jpeg_bytes(
     monkeypatch.setattr(DeltaGenerator, "image", recording_image)
     faces = faces_of(demo, "demo-large")[:20]
     with closing(Pipeline(settings, policy)) as pipe:
-        gallery(pipe, faces, OPTIONS, lambda _: None)
+        gallery(ViewContext(pipe, OPTIONS, {}, lambda _: None), faces)
         expected = [
             r.jpeg  # type: ignore[union-attr]
             for r in pipe.annotated_many(

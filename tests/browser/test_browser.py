@@ -263,3 +263,41 @@ def test_download_buttons_give_valid_files(crowd: Page) -> None:
     if not checked:
         pytest.skip("no enabled download button on any view of the page yet")
     assert_no_exception(page)
+
+
+def test_browse_lists_groups_and_opens_one(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/?mode=browse&namespace=acme")
+    settle(page)
+    opens = page.locator(f'{MAIN} [class*="st-key-browse_open_"] button')
+    expect(opens.first).to_be_visible()
+    assert opens.count() == 10  # one per group on the first page
+    assert loaded_images(page, 10, scope=MAIN) >= 10  # each group's strip of best faces
+    assert_no_exception(page)
+    shoot(page, "browse")
+    opens.first.click()
+    # back to inspecting the chosen group
+    page.wait_for_url(lambda url: "group=" in url and "mode=" not in url, timeout=WAIT_MS)
+    loaded_images(page, 1)
+    assert_no_exception(page)
+
+
+def test_compare_shows_groups_side_by_side(page: Page, app_url: str) -> None:
+    groups = ["demo-person-a1", "demo-person-a2", "demo-person-b"]
+    page.goto(f"{app_url}/?mode=compare&namespace=acme&compare={','.join(groups)}")
+    settle(page)
+    for group in groups:
+        expect(page.locator(MAIN).get_by_text(group, exact=True)).to_be_visible()
+    assert loaded_images(page, 3 * 8, scope=MAIN) == 3 * 8  # eight best faces per group
+    assert query(page)["compare"] == ",".join(groups)
+    assert_no_exception(page)
+    shoot(page, "compare")
+
+
+def test_nothing_is_fetched_from_beyond_loopback(page: Page, app_url: str) -> None:
+    """The page loads no font, icon or script from another host: analysts may be offline."""
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or ""))
+    open_group(page, app_url, "acme", CROWD)
+    loaded_images(page, 3)
+    show_view(page, "stats")
+    assert hosts <= {"127.0.0.1", "localhost", ""}, f"requests left loopback: {hosts}"

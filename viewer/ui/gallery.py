@@ -14,7 +14,7 @@ from viewer.ui.context import ViewContext
 from viewer.ui.text import plain, when
 
 THUMB_WIDTH = 480
-THUMB_HEIGHT = 360  # every picture is fitted into a 4:3 tile so the grid lines up
+THUMB_HEIGHT = 270  # every picture is fitted into a 16:9 tile (camera frames) so rows line up
 COLUMNS = 3
 
 

@@ -12,18 +12,19 @@ from viewer.config import Settings
 from viewer.models import Group
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds, feeds_of, value_range
 from viewer.ui.state import COLOR_MODES, ViewState
+from viewer.ui.text import plain
 
 
 def source(s: Settings, org_app: tuple[str | None, str | None]) -> None:
-    """Where the data comes from: "Demo data" or the API host, and the token's org and app."""
+    """Where the data comes from: "Demo data" or the API host, and the token's org and app.
+
+    Drawn into whatever container is current (the sidebar's slot for it).
+    """
     if s.demo:
-        st.sidebar.info("Demo data: no credentials are set, so the embedded demo API is used.")
-    else:
-        org, app = org_app
-        who = " · ".join(x for x in (org, app) if x)
-        st.sidebar.caption(
-            f"API host: `{s.api_host}`" + (f"  \nSigned in as: {who}" if who else "")
-        )
+        st.info("Demo data: no credentials are set, so the embedded demo API is used.")
+        return
+    who = " · ".join(plain(x, 60) for x in org_app if x)
+    st.caption(f"API host: {plain(s.api_host, 100)}" + (f"  \nSigned in as: {who}" if who else ""))
 
 
 def group_form(on_load: Callable[[], None]) -> None:

@@ -344,12 +344,6 @@ def wait_until(condition: Callable[[], bool], limit_s: float = 5.0) -> bool:
     return condition()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a fetch joins a prefetch still queued in the small prefetch pool instead of moving "
-    "it to the foreground pool, so a page opened right after its prefetch started downloads "
-    "only as many images at once as the prefetch pool has threads",
-)
 def test_a_page_wanted_while_its_prefetch_is_queued_downloads_all_at_once() -> None:
     with HeldImages() as host:
         settings = Settings(api_url=host.base_url, image_deadline_s=30, image_read_timeout_s=25)
@@ -369,6 +363,27 @@ def test_a_page_wanted_while_its_prefetch_is_queued_downloads_all_at_once() -> N
             assert pipe.fetcher.downloads == len(urls)
             assert all(isinstance(pipe.fetcher.cached(url), Fetched) for url in urls)
     assert all_asked, f"{asked} of {len(urls)} images asked for while none had arrived"
+
+
+def test_drawing_ahead_returns_at_once_and_the_page_then_opens_from_the_cache(
+    slow_demo: DemoServer,
+) -> None:
+    items = group_by_image(faces_of(slow_demo, "demo-large"))[:4]
+
+    with closing(pipeline_for(slow_demo)) as pipe:
+        ahead = pipe.draw_ahead(items, OPTIONS, THUMB_WIDTH, THUMB_HEIGHT)
+        # Still downloading: had it waited, the photos would be cached by now.
+        assert not ahead.done()
+        assert all(pipe.fetcher.cached(url) is None for url, _ in items if url)
+        ahead.result(timeout=20)
+        draws = pipe.draws
+        assert draws == len(items)
+
+        pictures = render_page(pipe, items)
+
+        assert len(pictures) == len(items)
+        assert pipe.draws == draws  # drawn ahead, not again
+        assert slow_demo.request_count(IMAGES) == len(items)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -126,7 +126,8 @@ class Fetcher:
         self.session.mount("https://", adapter)
         self._pool = ThreadPoolExecutor(size, thread_name_prefix="image")
         self._prefetch_pool = ThreadPoolExecutor(max(2, size // 4), thread_name_prefix="prefetch")
-        self._inflight: dict[str, Future[FetchResult]] = {}
+        # each download in flight, with the pool it was queued on
+        self._inflight: dict[str, tuple[Future[FetchResult], ThreadPoolExecutor]] = {}
         self._lock = threading.Lock()
         self.downloads = 0  # how many downloads were started, for tests and the benchmark
 
@@ -197,16 +198,22 @@ class Fetcher:
 
     def _submit(self, url: str, pool: ThreadPoolExecutor) -> Future[FetchResult]:
         with self._lock:
-            future = self._inflight.get(url)
-            if future is not None:
-                return future
-            hit = self.cached(url)
-            if hit is not None:
-                done: Future[FetchResult] = Future()
-                done.set_result(hit)
-                return done
+            entry = self._inflight.get(url)
+            if entry is not None:
+                future, queued_on = entry
+                # A prefetch still waiting in its small pool is wanted now: requeue it on the
+                # foreground pool rather than wait behind the other prefetches.
+                promote = pool is self._pool and queued_on is not self._pool
+                if not (promote and future.cancel()):
+                    return future
+            else:
+                hit = self.cached(url)
+                if hit is not None:
+                    done: Future[FetchResult] = Future()
+                    done.set_result(hit)
+                    return done
             future = pool.submit(self._download_and_store, url)
-            self._inflight[url] = future
+            self._inflight[url] = (future, pool)
             return future
 
     def _download_and_store(self, url: str) -> FetchResult:

@@ -256,6 +256,7 @@ def line_height(size: int) -> int:
     return bottom - top
 
 
+@functools.lru_cache(maxsize=8192)
 def text_width(text: str, size: int) -> int:
     left, _, right, _ = load_font(size).getbbox(text)
     return right - left

@@ -103,6 +103,7 @@ class _ImageCache:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a viewer opens 16 connections at once; the default backlog is 5
     demo: DemoServer
 
     def __init__(self, address: tuple[str, int]):

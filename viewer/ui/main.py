@@ -19,7 +19,7 @@ from viewer.ui.context import ViewContext
 from viewer.ui.detail import detail_view
 from viewer.ui.export import export_panel
 from viewer.ui.faces import faces_view
-from viewer.ui.gallery import gallery
+from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, gallery
 from viewer.ui.header import header
 from viewer.ui.state import (
     DEMO_GROUP,
@@ -251,7 +251,7 @@ def _views(ctx: ViewContext, shown: list[Face], per_page: int) -> int:
                 st.info("No faces pass the filters: loosen them in the sidebar.")
             gallery(ctx, [f for _, fs in items for f in fs])
             nxt, _, _ = page_of(images, page + 1, per_page) if page < count else ([], 0, 0)
-            pipe.prefetch(url for url, _ in nxt)
+            pipe.draw_ahead(nxt, ctx.options, THUMB_WIDTH, THUMB_HEIGHT)
     if is_open("faces"):
         with tabs["faces"]:
             count = max(1, -(-len(shown) // per_page))

@@ -257,8 +257,13 @@ def line_height(size: int) -> int:
 
 
 @functools.lru_cache(maxsize=8192)
+def _text_bbox(text: str, size: int) -> tuple[int, int, int, int]:
+    """The text's ink box; measured once per label, for layout and for painting."""
+    return load_font(size).getbbox(text)
+
+
 def text_width(text: str, size: int) -> int:
-    left, _, right, _ = load_font(size).getbbox(text)
+    left, _, right, _ = _text_bbox(text, size)
     return right - left
 
 
@@ -384,7 +389,7 @@ def _paint(image: Image.Image, shapes: Sequence[_Shape]) -> Image.Image:
             draw.ellipse(shape.xyxy, fill=shape.fill.as_rgb())
         else:
             font = load_font(shape.size)
-            left = font.getbbox(shape.text)[0]
+            left = _text_bbox(shape.text, shape.size)[0]
             top = _line_box(shape.size)[0]
             origin = (shape.xy[0] - left, shape.xy[1] - top)
             draw.text(origin, shape.text, font=font, fill=shape.fill.as_rgb())

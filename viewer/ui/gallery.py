@@ -69,7 +69,8 @@ def gallery(ctx: ViewContext, faces: Sequence[Face]) -> None:
     for i, (_url, image_faces) in enumerate(items):
         with cols[i % COLUMNS]:
             first = image_faces[0]
-            extra = f" (+{len(image_faces) - 1} faces)" if len(image_faces) > 1 else ""
+            more = len(image_faces) - 1
+            extra = f" (+{more} face{'s' if more > 1 else ''})" if more else ""
             slot = st.empty()
             slot.image(waiting_tile_jpeg(), width="stretch")
             slots.append((slot, caption(first) + extra))

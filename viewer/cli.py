@@ -18,7 +18,7 @@ from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, Client, validate_segment
 from viewer.config import Settings, load_settings
 from viewer.exceptions import ViewerError
 from viewer.export import ImageFailure, contact_sheet_bytes, one_line, write_dir
-from viewer.hosts import HostPolicy
+from viewer.hosts import image_policy
 from viewer.pipeline import Pipeline, ViewOptions, group_by_image
 from viewer.select import POSES, Filters, apply_filters, quality_flags
 
@@ -27,8 +27,6 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 
-DEMO_CLIENT_ID = "demo"
-DEMO_CLIENT_SECRET = "demo"  # noqa: S105 - the demo API accepts any credentials
 EXPORT_QUALITY = 90
 
 _EPILOG = """\
@@ -189,12 +187,7 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from viewer.demo.server import DemoServer
 
         server = DemoServer(host="127.0.0.1", port=0, quiet=True).start()
-        settings = replace(
-            settings,
-            api_url=server.api_url,
-            client_id=DEMO_CLIENT_ID,
-            client_secret=DEMO_CLIENT_SECRET,
-        )
+        settings = settings.for_demo(server.api_url)
         print(
             "note: no API is configured (II_API_URL and credentials are unset); using the "
             f"embedded demo API at {server.api_url}.",
@@ -224,9 +217,7 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             flagged=frozenset(f.key for f in group.faces if quality_flags(f)),
             quality=EXPORT_QUALITY,
         )
-        # as in the app: images may come from the API's own origin (the demo's too) even when
-        # it is private, and from other private hosts only when allowed
-        policy = HostPolicy(settings.allow_private_image_hosts, [settings.api_url])
+        policy = image_policy(settings.allow_private_image_hosts, settings.api_url)
         pipeline = Pipeline(settings, policy)
         images = len(group_by_image(shown))
         progress = ProgressBar("images", stderr)

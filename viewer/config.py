@@ -11,6 +11,8 @@ from pathlib import Path
 from viewer.exceptions import ConfigError
 
 DEFAULT_API_URL = "https://api.imageintelligence.com/v2"
+DEMO_CLIENT_ID = "demo"
+DEMO_CLIENT_SECRET = "demo"  # noqa: S105 - the demo API accepts any credentials
 SECRETS_PATHS = (Path(".streamlit/secrets.toml"), Path.home() / ".streamlit" / "secrets.toml")
 
 _CREDENTIAL_KEYS = ("II_API_URL", "II_ACCESS_TOKEN", "II_CLIENT_ID", "II_CLIENT_SECRET")
@@ -55,6 +57,16 @@ class Settings:
 
     def with_api_url(self, api_url: str) -> Settings:
         return replace(self, api_url=api_url.rstrip("/"))
+
+    def for_demo(self, api_url: str) -> Settings:
+        """These settings pointed at the embedded demo API, which takes any credentials."""
+        return replace(
+            self,
+            api_url=api_url.rstrip("/"),
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+            access_token=None,
+        )
 
 
 def _read_secrets(paths: tuple[Path, ...]) -> dict[str, object]:

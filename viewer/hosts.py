@@ -106,3 +106,9 @@ class HostPolicy:
         origin = origin_of(url)
         for info in infos:
             self.check_ip(str(info[4][0]), origin)
+
+
+def image_policy(allow_private: bool, api_url: str) -> HostPolicy:
+    """The policy the app and the command line use: public hosts, the API's own origin even
+    when it is private (the analyst configured it), other private hosts only when allowed."""
+    return HostPolicy(allow_private, [api_url])

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from viewer.api import Client
 from viewer.config import Settings, load_settings
-from viewer.hosts import HostPolicy
+from viewer.hosts import image_policy
 from viewer.models import Group
 from viewer.pipeline import Pipeline
-
-DEMO_CLIENT_ID = "demo"
-DEMO_CLIENT_SECRET = "demo"  # noqa: S105 - the demo API accepts any credentials
 
 
 @st.cache_resource(show_spinner="Starting the demo API…")
@@ -29,19 +24,7 @@ def settings() -> Settings:
     loaded = load_settings()
     if not loaded.demo:
         return loaded
-    server = demo_server()
-    return replace(
-        loaded,
-        api_url=server.api_url,
-        client_id=DEMO_CLIENT_ID,
-        client_secret=DEMO_CLIENT_SECRET,
-    )
-
-
-def image_policy(s: Settings) -> HostPolicy:
-    """Images may come from public hosts, and from the API's own origin even when it is
-    private (it is the host the analyst configured); never from link-local addresses."""
-    return HostPolicy(s.allow_private_image_hosts, [s.api_url])
+    return loaded.for_demo(demo_server().api_url)
 
 
 @st.cache_resource
@@ -51,7 +34,7 @@ def client(s: Settings) -> Client:
 
 @st.cache_resource
 def pipeline(s: Settings) -> Pipeline:
-    return Pipeline(s, image_policy(s))
+    return Pipeline(s, image_policy(s.allow_private_image_hosts, s.api_url))
 
 
 @st.cache_resource(ttl=300, max_entries=64, show_spinner=False)

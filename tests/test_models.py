@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,35 +13,7 @@ from viewer.exceptions import InvalidGroupError, ViewerError
 from viewer.models import Face, Group, RawBox, parse_face, parse_group
 
 # The sample group from the API notes, verbatim.
-SAMPLE_JSON = """
-{
-  "id": "ab36de62-fe3e-4907-8a03-7d27c21fa01a",
-  "identityId": "af278ded-5412-4916-bc5c-13469bfe7644",
-  "batchId": "bf94e979-9205-4681-9b89-6ed11a498ec9",
-  "namespace": "acme",
-  "linkModifiedBy": "ML",
-  "linkLastModifiedAt": 1487648348000,
-  "createdAt": 1487648348000,
-  "images": [
-    {
-      "id": "52547074-a622-11e6-8f61-63f37dc33285",
-      "customId": "some_person_filled_image",
-      "feedId": "Camera_123456",
-      "identityId": "af278ded-5412-4916-bc5c-13469bfe7644",
-      "url": "https://publicly.available.domain.net/image-001.jpg",
-      "boundingBox": {"xMin": 0.23873, "yMin": 0.23873, "xMax": 0.75087, "yMax": 0.96537},
-      "groupId": "65dd9554-ce46-4a29-bcd7-eeb48683b421",
-      "boundingBoxConfidence": 0.9129213,
-      "type": "FACE",
-      "isFrontal": true,
-      "sharpness": 0.671230746,
-      "width": 150,
-      "height": 200,
-      "createdAt": 1487648348000
-    }
-  ]
-}
-"""
+SAMPLE_JSON = (Path(__file__).parent / "data" / "sample_group.json").read_text()
 
 # 1487648348000 ms = 1487648348 s = 17218 days + 13148 s after the epoch;
 # day 17218 is 2017-02-21 (2017-01-01 is day 17167), 13148 s is 03:39:08.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -209,3 +210,25 @@ def test_export_buttons_are_offered_for_the_shown_faces(on_demo: DemoServer) -> 
     assert not at.exception
     keys = {b.key for b in at.get("download_button")}
     assert {"download_zip", "download_sheet_png", "download_sheet_jpg"} <= keys
+
+
+def test_the_large_group_downloads_each_image_at_most_once(on_demo: DemoServer) -> None:
+    """Filters, sort and tabs over the 2,000-face group fetch new images only, never one again."""
+    at = run(namespace="acme", group="demo-large")
+    at.selectbox(key="sort").set_value("worst")
+    at.run()
+    at.slider(key="conf").set_value(0.6)
+    at.run()
+    at.radio(key="pose").set_value("frontal")
+    at.run()
+    at.slider(key="conf").set_value(0.0)
+    at.run()
+    at.radio(key="pose").set_value("all")
+    at.run()
+    at.selectbox(key="sort").set_value("index")
+    at.run()
+    assert not at.exception
+    paths = {urlsplit(f["url"]).path for f in on_demo.data.groups[("acme", "demo-large")]["images"]}
+    counts = {path: on_demo.request_count(path) for path in paths}
+    assert sum(counts.values()) > 24  # several pages' worth of images were shown
+    assert max(counts.values()) == 1, [p for p, n in counts.items() if n > 1][:5]

@@ -607,9 +607,9 @@ def test_allow_private_downloads(settings: Settings, demo: DemoServer) -> None:
 
 
 def test_demo_mode_allows_the_api_origin_only(settings: Settings, demo: DemoServer) -> None:
-    from viewer.ui.resources import image_policy
+    from viewer.hosts import image_policy
 
-    policy = image_policy(replace(settings, allow_private_image_hosts=False))
+    policy = image_policy(False, settings.api_url)
     data = fetched_bytes(settings, policy, demo.base_url + SAMPLE_IMAGE)
     assert data[:2] == b"\xff\xd8"
     demo.reset_counts()

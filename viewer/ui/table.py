@@ -41,8 +41,7 @@ def table_frame(
 
 
 def table_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
-    pipe, options, open_face = ctx.pipe, ctx.options, ctx.open_face
-    flags = ctx.flags
+    pipe, options, open_face, flags = ctx.pipe, ctx.options, ctx.open_face, ctx.flags
     rows, pages, page = page_of(faces, st.session_state.get("table_page", 1), ROWS_PER_PAGE)
     update, done = progress_bar("Downloading thumbnails")
     crops = pipe.crops(rows, options, THUMB, update)
@@ -53,13 +52,21 @@ def table_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
         if isinstance(r, Rendered)
     }
     frame = table_frame(rows, thumbs, flags)
-    event = st.dataframe(
+    indices = [f.index for f in rows]
+
+    def on_select() -> None:
+        # runs before the next run draws anything, so it may switch the tab
+        chosen = st.session_state["table"].selection.rows
+        if chosen and chosen[0] < len(indices):
+            open_face(indices[chosen[0]])
+
+    st.dataframe(
         frame,
         key="table",
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(rows), 720),
-        on_select="rerun",
+        on_select=on_select,
         selection_mode="single-row",
         column_config={
             "face": st.column_config.ImageColumn("face", width="small"),
@@ -76,9 +83,3 @@ def table_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
     if pages > 1:
         st.pagination(pages, key="table_page", default=page)
     st.caption("Select a row to open the face in Detail.")
-    selected = getattr(getattr(event, "selection", None), "rows", None) or []
-    if selected:
-        index = rows[selected[0]].index
-        if st.session_state.get("face") != index:
-            open_face(index)
-            st.rerun()

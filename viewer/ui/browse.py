@@ -70,14 +70,15 @@ def browse_view(
             feeds,
         )
     except ViewerError as error:
-        st.error(error.message)
+        st.error(plain(error.message, 600))
         return
     if not groups:
         st.info("No groups on this page: go back a page, widen the dates or clear the feeds.")
         return
     st.caption(f"Groups {offset + 1}–{offset + len(groups)}, {len(groups)} on this page.")
-    for g in groups:
+    for i, g in enumerate(groups):
         summary = summarize(g.faces)
+        slot = f"{offset + i}_{g.id}"  # unique even when ids repeat or are missing
         with st.container(border=True):
             head = st.columns([4, 1, 1])
             head[0].markdown(f"**{plain(g.id or '(no id)', 80)}**")
@@ -87,7 +88,7 @@ def browse_view(
             )
             head[1].button(
                 "Open",
-                key=f"browse_open_{g.id}",
+                key=f"browse_open_{slot}",
                 on_click=open_group,
                 args=(namespace, g.id or ""),
                 disabled=not g.id,
@@ -95,7 +96,7 @@ def browse_view(
             )
             head[2].button(
                 "Compare",
-                key=f"browse_cmp_{g.id}",
+                key=f"browse_cmp_{slot}",
                 on_click=add_to_compare,
                 args=(g.id or "",),
                 disabled=not g.id,

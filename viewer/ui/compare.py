@@ -49,7 +49,7 @@ def compare_view(
                 try:
                     group = resources.group(s, namespace, group_id)
                 except ViewerError as error:
-                    st.error(error.message)
+                    st.error(plain(error.message, 600))
                     continue
                 summary = summarize(group.faces)
                 span = (

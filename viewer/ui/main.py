@@ -32,6 +32,7 @@ from viewer.ui.state import (
 )
 from viewer.ui.stats import stats_view
 from viewer.ui.table import table_view
+from viewer.ui.text import plain
 
 LABEL_TO_VIEW = {label: view for view, label in VIEWS.items()}
 # Widget values that must survive a run in which their widget is not drawn (another mode).
@@ -121,7 +122,7 @@ def _write_url(state: ViewState) -> None:
 def _load(s: Settings, namespace: str, group_id: str) -> Group:
     validate_segment(namespace, "namespace", MAX_NAMESPACE)
     validate_segment(group_id, "group ID", MAX_GROUP_ID)
-    with st.spinner(f"Loading group {group_id[:60]}…"):
+    with st.spinner(f"Loading group {plain(group_id, 60)}…"):
         return resources.group(s, namespace, group_id)
 
 
@@ -137,7 +138,7 @@ def main() -> None:
     try:
         s = resources.settings()
     except ViewerError as error:
-        st.error(error.message)
+        st.error(plain(error.message, 600))
         return
     _init_session(s.demo)
     _keep_widget_state()
@@ -153,7 +154,7 @@ def main() -> None:
     )
     sidebar.group_form(_on_load)
     for notice in st.session_state.pop("_notices", []):
-        st.info(notice)
+        st.info(plain(notice, 300))
     color, blur = sidebar.draw_options()
     options = ViewOptions(color_mode=color, blur=blur, boxes_on=s.boxes_on)
     base = ViewState(
@@ -183,7 +184,7 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState:
     try:
         group = _load(s, namespace, group_id)
     except ViewerError as error:
-        st.error(error.message)
+        st.error(plain(error.message, 600))
         return base
     return _inspect(s, group, base, options)
 

@@ -42,6 +42,9 @@ def refusal(policy: HostPolicy, address: str, origin: str) -> str | None:
         ("fe80::1", "fe80::1"),
         ("fe80::1%eth0", "fe80::1"),
         ("fd00:ec2::254", "fd00:ec2::254"),
+        ("fd20:ce::254", "fd20:ce::254"),
+        ("100.100.100.200", "100.100.100.200"),
+        ("192.0.0.192", "192.0.0.192"),
         ("::ffff:169.254.169.254", "169.254.169.254"),  # IPv4-mapped is unwrapped
     ],
 )

@@ -738,3 +738,37 @@ def test_ipv6_literal_image_host_downloads(
     assert url.startswith("http://[::1]:")
     result = fetch(settings, HostPolicy(allow_private=True), url)
     assert isinstance(result, Fetched), result
+
+
+def test_headers_sent_a_byte_at_a_time_meet_the_overall_deadline() -> None:
+    """The deadline covers the headers too: a read timeout alone never fires on a slow drip."""
+    sent = []
+    done = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(30):  # one header byte a second, each well within the read timeout
+                if done.is_set():
+                    return
+                try:
+                    conn.sendall(b"X")
+                except OSError:
+                    return
+                sent.append(1)
+                time.sleep(1)
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    threading.Thread(target=lambda: drip(server.accept()[0]), daemon=True).start()
+    settings = Settings(image_deadline_s=2.0, image_read_timeout_s=5.0)
+    try:
+        result = fetch(settings, HostPolicy(allow_private=True), f"http://127.0.0.1:{port}/a.jpg")
+        header_bytes = len(sent)
+    finally:
+        done.set()
+        server.close()
+    assert isinstance(result, FetchFailure)
+    assert result.reason == "The image took longer than 2 s to download; the host is too slow."
+    assert header_bytes < 30  # cut off long before the host stopped dripping

@@ -12,9 +12,12 @@ from viewer.exceptions import ImageError
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 ALWAYS_REFUSED = (
-    ipaddress.ip_network("169.254.0.0/16"),
-    ipaddress.ip_network("fe80::/10"),
-    ipaddress.ip_network("fd00:ec2::254/128"),
+    ipaddress.ip_network("169.254.0.0/16"),  # link-local: AWS, GCP, Azure metadata and more
+    ipaddress.ip_network("fe80::/10"),  # IPv6 link-local
+    ipaddress.ip_network("fd00:ec2::254/128"),  # AWS metadata over IPv6
+    ipaddress.ip_network("fd20:ce::254/128"),  # GCP metadata over IPv6
+    ipaddress.ip_network("100.100.100.200/32"),  # Alibaba Cloud metadata
+    ipaddress.ip_network("192.0.0.192/32"),  # Oracle Cloud metadata
 )
 
 

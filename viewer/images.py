@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import socket
 import threading
 import time
 import warnings
@@ -55,6 +57,36 @@ class _PeerCheck(Exception):
         self.error = error
 
 
+_deadline = threading.local()  # the download deadline of the request this thread is making
+
+
+class _DeadlineMixin:
+    """Cuts the connection when the download's overall deadline passes while headers arrive.
+
+    A read timeout bounds each wait for bytes, not their sum: a host that sends a header byte a
+    second would otherwise hold a download thread for as long as it likes.
+    """
+
+    def getresponse(self):  # type: ignore[no-untyped-def]
+        deadline = getattr(_deadline, "value", None)
+        sock = getattr(self, "sock", None)
+        timer = None
+        if deadline is not None and sock is not None:
+
+            def cut() -> None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+            timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+            timer.daemon = True
+            timer.start()
+        try:
+            return super().getresponse()  # type: ignore[misc]
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+
 def _guarded_pool_classes(policy: HostPolicy) -> dict[str, type]:
     """Pool classes whose connections check the address they actually connected to.
 
@@ -70,13 +102,13 @@ def _guarded_pool_classes(policy: HostPolicy) -> dict[str, type]:
             sock.close()  # type: ignore[attr-defined]
             raise _PeerCheck(error) from None
 
-    class Conn(HTTPConnection):
+    class Conn(_DeadlineMixin, HTTPConnection):
         def _new_conn(self):  # type: ignore[no-untyped-def]
             sock = super()._new_conn()
             check(self, "http", sock)
             return sock
 
-    class SConn(HTTPSConnection):
+    class SConn(_DeadlineMixin, HTTPSConnection):
         def _new_conn(self):  # type: ignore[no-untyped-def]
             sock = super()._new_conn()
             check(self, "https", sock)
@@ -232,25 +264,37 @@ class Fetcher:
         s = self.settings
         self.downloads += 1
         deadline = time.monotonic() + s.image_deadline_s
+        too_slow = FetchFailure(url, self._too_slow())
         current = url
         for _ in range(MAX_REDIRECTS + 1):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:  # the deadline covers every hop, headers included
+                return too_slow
             try:
                 self.policy.check_url(current)
             except BlockedHostError as error:
                 return FetchFailure(url, error.message)
+            _deadline.value = deadline
             try:
                 response = self.session.get(
                     current,
-                    timeout=(s.image_connect_timeout_s, s.image_read_timeout_s),
+                    timeout=(
+                        min(s.image_connect_timeout_s, remaining),
+                        min(s.image_read_timeout_s, remaining),
+                    ),
                     allow_redirects=False,
                     stream=True,
                 )
             except _PeerCheck as blocked:
                 return FetchFailure(url, blocked.error.message)
-            except requests.exceptions.Timeout:
-                return FetchFailure(url, "The image host did not answer in time.")
             except requests.exceptions.RequestException as error:
+                if time.monotonic() >= deadline:
+                    return too_slow
+                if isinstance(error, requests.exceptions.Timeout):
+                    return FetchFailure(url, "The image host did not answer in time.")
                 return FetchFailure(url, f"The image host could not be reached ({_cause(error)}).")
+            finally:
+                _deadline.value = None
             with response:
                 if response.is_redirect:
                     location = response.headers.get("Location")
@@ -266,6 +310,12 @@ class Fetcher:
                 return self._read_body(url, response, deadline)
         return FetchFailure(url, f"The image host redirected more than {MAX_REDIRECTS} times.")
 
+    def _too_slow(self) -> str:
+        return (
+            f"The image took longer than {self.settings.image_deadline_s:g} s to download; "
+            "the host is too slow."
+        )
+
     def _read_body(self, url: str, response: requests.Response, deadline: float) -> FetchResult:
         limit = self.settings.max_image_bytes
         try:
@@ -273,8 +323,7 @@ class Fetcher:
         except BodyError as error:
             reason = {
                 "too_large": _too_large(limit),
-                "too_slow": f"The image took longer than {self.settings.image_deadline_s:g} s "
-                "to download; the host is too slow.",
+                "too_slow": self._too_slow(),
                 "stalled": "The image host stopped sending the image.",
             }.get(error.kind, "The image download broke off before the end.")
             return FetchFailure(url, reason)

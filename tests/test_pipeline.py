@@ -480,3 +480,14 @@ def test_thumbnails_reach_the_ui_as_jpeg_bytes(
             assert opened.format == "JPEG"
             assert opened.size == (THUMB_WIDTH, THUMB_HEIGHT)
     assert sorted(pictures) == sorted(expected)  # type: ignore[type-var]
+
+
+def test_export_pictures_stay_out_of_the_shared_cache(demo: DemoServer) -> None:
+    """Full-size pictures for an export are drawn once and must not evict the page's tiles."""
+    items = group_by_image(faces_of(demo, "demo-crowd"))[:3]
+    with closing(pipeline_for(demo)) as kept, closing(pipeline_for(demo)) as passed:
+        kept.annotated_many(items, ViewOptions(), None)
+        passed.annotated_many(items, ViewOptions(), None, keep=False)
+        downloads_only = passed.cache.size_bytes
+        assert kept.cache.size_bytes > downloads_only  # the kept pictures are the difference
+        assert len(passed.cache) == 3  # the three downloads, no picture

@@ -257,7 +257,7 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
             if progress:
                 progress(start + done, total)
 
-        results = ctx.pipeline.annotated_many(chunk, ctx.options, None, within)
+        results = ctx.pipeline.annotated_many(chunk, ctx.options, None, within, keep=False)
         for (url, faces), name, result in zip(
             chunk, names[start : start + IMAGE_BATCH], results, strict=True
         ):

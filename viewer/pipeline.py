@@ -205,14 +205,16 @@ class Pipeline:
         width: int | None,
         on_progress: Callable[[int, int], None] | None = None,
         height: int | None = None,
+        keep: bool = True,
     ) -> list[Result]:
         """One annotated picture per (url, faces of that image), in the same order.
 
         ``width`` None draws at full size; with ``height`` pictures are fitted into tiles.
-        ``on_progress(done, total)`` counts pictures.
+        ``on_progress(done, total)`` counts pictures. ``keep=False`` leaves the pictures out
+        of the shared cache (exports: large, and wanted once).
         """
         results: dict[int, Result] = {}
-        for i, result in self.annotated_stream(items, options, width, height):
+        for i, result in self.annotated_stream(items, options, width, height, keep=keep):
             results[i] = result
             if on_progress:
                 on_progress(len(results), len(items))
@@ -224,6 +226,7 @@ class Pipeline:
         options: ViewOptions,
         width: int | None,
         height: int | None = None,
+        keep: bool = True,
     ) -> Iterator[tuple[int, Result]]:
         """Yield (index into ``items``, picture) as each is ready: cached ones first."""
         keys = [("annotated", url, tuple(faces), options, width, height) for url, faces in items]
@@ -239,7 +242,8 @@ class Pipeline:
 
         def make(i: int, got: FetchResult) -> Result:
             result = self._annotate(got, items[i][1], options, width, height)
-            self.cache.put(keys[i], result, ttl_s=60.0 if isinstance(result, Failed) else None)
+            if keep:
+                self.cache.put(keys[i], result, ttl_s=60.0 if isinstance(result, Failed) else None)
             return result
 
         yield from self._draw_as_fetched(pending, make)

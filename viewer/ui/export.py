@@ -12,6 +12,8 @@ from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, ViewOptions, group_by_image
 from viewer.select import Filters, Thresholds
 
+MAX_ZIP_IMAGES = 600  # full-size JPEGs of about 100-500 kB each, held in memory until sent
+
 
 def export_file_names(group: Group) -> dict[str, str]:
     """Download names from the group id, made safe: ``zip``, ``png`` and ``jpeg``."""
@@ -68,6 +70,14 @@ def export_panel(
 
     st.caption(export_caption(group, faces, options))
     disabled = not faces
+    images = len(group_by_image(faces))
+    zip_disabled = disabled or images > MAX_ZIP_IMAGES
+    if images > MAX_ZIP_IMAGES:
+        st.caption(
+            f"The ZIP is built in memory, so it holds at most {MAX_ZIP_IMAGES:,} images; these "
+            f"faces span {images:,}. Narrow the filters, or write them all with "
+            "`python -m viewer render NAMESPACE GROUP_ID --out DIR`."
+        )
     cols = st.columns(3)
     with cols[0]:
         st.download_button(
@@ -77,7 +87,7 @@ def export_panel(
             mime="application/zip",
             key="download_zip",
             on_click="ignore",
-            disabled=disabled,
+            disabled=zip_disabled,
             icon=":material/folder_zip:",
         )
     with cols[1]:

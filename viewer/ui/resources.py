@@ -37,7 +37,7 @@ def pipeline(s: Settings) -> Pipeline:
     return Pipeline(s, image_policy(s.allow_private_image_hosts, s.api_url))
 
 
-@st.cache_resource(ttl=300, max_entries=64, show_spinner=False)
+@st.cache_resource(ttl=300, max_entries=16, show_spinner=False)
 def group(s: Settings, namespace: str, group_id: str) -> Group:
     """A group, kept five minutes so reruns (filters, pages, tabs) do not fetch it again.
 
@@ -46,7 +46,7 @@ def group(s: Settings, namespace: str, group_id: str) -> Group:
     return client(s).get_group(namespace, group_id)
 
 
-@st.cache_resource(ttl=60, max_entries=64, show_spinner="Searching groups…")
+@st.cache_resource(ttl=60, max_entries=16, show_spinner="Searching groups…")
 def search(
     s: Settings,
     namespace: str,

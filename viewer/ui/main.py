@@ -163,11 +163,13 @@ def main() -> None:
     state = _page(s, base, options)
     with source_slot:  # after the page: a token exchange tells the organisation and app
         sidebar.source(s, _token_names(s))
-    _write_url(state)
+    if state is not None:
+        _write_url(state)
 
 
-def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState:
-    """Draw the mode's page; returns the view to keep in the URL."""
+def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState | None:
+    """Draw the mode's page; returns the view to keep in the URL (None: leave the URL as it
+    is, so a link that failed to load, perhaps for a moment, keeps every setting)."""
     if base.mode != "inspect":
         pipe = resources.pipeline(s)
         if base.mode == "browse":
@@ -185,7 +187,7 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState:
         group = _load(s, namespace, group_id)
     except ViewerError as error:
         st.error(plain(error.message, 600))
-        return base
+        return None
     return _inspect(s, group, base, options)
 
 

@@ -71,6 +71,8 @@ def gallery(ctx: ViewContext, faces: Sequence[Face]) -> None:
             first = image_faces[0]
             more = len(image_faces) - 1
             extra = f" (+{more} face{'s' if more > 1 else ''})" if more else ""
+            if any(f.key in options.flagged for f in image_faces):
+                extra += " · ⚠ flagged"
             slot = st.empty()
             slot.image(waiting_tile_jpeg(), width="stretch")
             slots.append((slot, caption(first) + extra))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -48,13 +49,11 @@ def controls(group: Group, state: ViewState) -> ViewState:
     sb.subheader("Filter")
     c_low, c_high = value_range([f.confidence for f in faces])
     s_low, s_high = value_range([f.sharpness for f in faces])
-    c_low = round(min(c_low, 1.0), 2)
-    s_low = round(min(s_low, 1.0), 2)
-    c_min, s_min = min(0.0, c_low), min(0.0, s_low)
-    c_max, s_max = (
-        max(round(c_high + 0.005, 2), c_min + 0.01),
-        max(round(s_high + 0.005, 2), s_min + 0.01),
-    )
+    # the sliders span the group's own range; at their left end the filter is off
+    c_min = min(max(math.floor(c_low * 100) / 100, 0.0), 0.99)
+    s_min = min(max(math.floor(s_low * 100) / 100, 0.0), 0.99)
+    c_max = min(max(math.ceil(c_high * 100) / 100, c_min + 0.01), 1.0)
+    s_max = min(max(math.ceil(s_high * 100) / 100, s_min + 0.01), 1.0)
     _clamp_state("conf", c_min, c_max)
     _clamp_state("sharp", s_min, s_max)
     conf = sb.slider(

@@ -112,6 +112,9 @@ def test_the_form_loads_another_group_and_writes_the_url(on_demo: DemoServer) ->
     assert not at.exception
     assert at.query_params["group"] == "demo-pixels"
     assert "demo-pixels" in at.subheader[0].value.replace("\\", "")
+    # the sample's narrow confidence range must not become a filter on the new group
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Shown"] == metrics["Faces"] == "16"
 
 
 @pytest.mark.parametrize("view", ["gallery", "faces", "table", "stats", "detail"])

@@ -109,7 +109,8 @@ def _on_load() -> None:
     ss = st.session_state
     ss["loaded"] = (ss.get("namespace", "").strip(), ss.get("group_id", "").strip())
     ss["mode"] = "inspect"
-    for key in ("face", "gallery_page", "faces_page", "table_page", "feeds"):
+    # a new group has its own range of confidence, sharpness and feeds: its filters start open
+    for key in ("face", "gallery_page", "faces_page", "table_page", "feeds", "conf", "sharp"):
         ss.pop(key, None)
 
 

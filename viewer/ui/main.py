@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import streamlit as st
 
-from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, validate_segment
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
 from viewer.models import Face, Group
@@ -121,8 +120,7 @@ def _write_url(state: ViewState) -> None:
 
 
 def _load(s: Settings, namespace: str, group_id: str) -> Group:
-    validate_segment(namespace, "namespace", MAX_NAMESPACE)
-    validate_segment(group_id, "group ID", MAX_GROUP_ID)
+    """The group; the client refuses a namespace or ID that cannot be sent, before any request."""
     with st.spinner(f"Loading group {plain(group_id, 60)}…"):
         return resources.group(s, namespace, group_id)
 

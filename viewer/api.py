@@ -330,11 +330,6 @@ class Client:
             )
         return [parse_group(item) for item in data if isinstance(item, dict)]
 
-    def ensure_authenticated(self) -> TokenInfo | None:
-        """Exchange client credentials now (if any) so the UI can show org and app names."""
-        self._fresh_token()
-        return self.token_info
-
 
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None

@@ -61,8 +61,7 @@ class Settings:
     def for_demo(self, api_url: str) -> Settings:
         """These settings pointed at the embedded demo API, which takes any credentials."""
         return replace(
-            self,
-            api_url=api_url.rstrip("/"),
+            self.with_api_url(api_url),
             client_id=DEMO_CLIENT_ID,
             client_secret=DEMO_CLIENT_SECRET,
             access_token=None,

@@ -90,23 +90,20 @@ def export_panel(
             disabled=zip_disabled,
             icon=":material/folder_zip:",
         )
-    with cols[1]:
-        st.download_button(
-            "Contact sheet (PNG)",
-            data=sheet("png"),
-            file_name=names["png"],
-            mime="image/png",
-            key="download_sheet_png",
-            on_click="ignore",
-            disabled=disabled,
-        )
-    with cols[2]:
-        st.download_button(
-            "Contact sheet (JPEG)",
-            data=sheet("jpeg"),
-            file_name=names["jpeg"],
-            mime="image/jpeg",
-            key="download_sheet_jpg",
+    for col, (fmt, label, mime, key) in zip(
+        cols[1:],
+        (
+            ("png", "Contact sheet (PNG)", "image/png", "download_sheet_png"),
+            ("jpeg", "Contact sheet (JPEG)", "image/jpeg", "download_sheet_jpg"),
+        ),
+        strict=True,
+    ):
+        col.download_button(
+            label,
+            data=sheet(fmt),
+            file_name=names[fmt],
+            mime=mime,
+            key=key,
             on_click="ignore",
             disabled=disabled,
         )

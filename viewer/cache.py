@@ -2,77 +2,76 @@
 
 from __future__ import annotations
 
+import math
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
+
+from cachetools import TLRUCache
+
+
+class _Entry(NamedTuple):
+    value: Any
+    size: int
+    ttl_s: float | None
+
+
+def _expiry(_key: Hashable, entry: _Entry, now: float) -> float:
+    return math.inf if entry.ttl_s is None else now + entry.ttl_s
+
+
+def _entry_size(entry: _Entry) -> int:
+    return entry.size
 
 
 class ByteLRU:
     """Keeps values until their sizes add up past ``cap_bytes``, then drops the oldest used.
 
-    ``sizeof`` tells a value's size; ``ttl_s`` per entry lets short-lived values (failures)
-    expire on their own.
+    ``sizeof`` tells a value's size (less than 1 counts as 1); ``ttl_s`` per entry lets
+    short-lived values (failures) expire on their own. A cachetools ``TLRUCache`` behind one lock.
     """
 
     def __init__(self, cap_bytes: int, sizeof: Callable[[Any], int] = len) -> None:
         self.cap_bytes = cap_bytes
         self._sizeof = sizeof
-        self._items: OrderedDict[Hashable, tuple[Any, int, float | None]] = OrderedDict()
-        self._bytes = 0
+        self._items: TLRUCache[Hashable, _Entry, float] = TLRUCache(
+            cap_bytes, _expiry, getsizeof=_entry_size
+        )
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         with self._lock:
-            item = self._items.get(key)
-            if item is None:
+            entry = self._items.get(key)
+            if entry is None:
                 self.misses += 1
                 return default
-            value, size, expires = item
-            if expires is not None and time.monotonic() > expires:
-                del self._items[key]
-                self._bytes -= size
-                self.misses += 1
-                return default
-            self._items.move_to_end(key)
             self.hits += 1
-            return value
+            return entry.value
 
     def put(self, key: Hashable, value: Any, ttl_s: float | None = None) -> None:
+        """Store ``value``; one larger than the cap is not stored, and drops ``key``'s old one."""
         size = max(1, int(self._sizeof(value)))
-        if size > self.cap_bytes:
-            with self._lock:  # never leave an older value standing in for this one
-                old = self._items.pop(key, None)
-                if old is not None:
-                    self._bytes -= old[1]
-            return
-        expires = None if ttl_s is None else time.monotonic() + ttl_s
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._items[key] = (value, size, expires)
-            self._bytes += size
-            while self._bytes > self.cap_bytes and self._items:
-                _, (_, dropped, _) = self._items.popitem(last=False)
-                self._bytes -= dropped
+            # the old value goes first, so it never counts against the new one or stands in for it
+            self._items.pop(key, None)
+            if size <= self.cap_bytes:
+                self._items[key] = _Entry(value, size, ttl_s)
 
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:
-            item = self._items.get(key)
-            return item is not None and (item[2] is None or time.monotonic() <= item[2])
+            return key in self._items
 
     def __len__(self) -> int:
-        return len(self._items)
+        with self._lock:
+            return len(self._items)
 
     @property
     def size_bytes(self) -> int:
-        return self._bytes
+        with self._lock:
+            return int(self._items.currsize)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
-            self._bytes = 0

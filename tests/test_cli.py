@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -301,10 +302,22 @@ class _Terminal(io.StringIO):
 def test_progress_bar_draws_on_a_terminal_only() -> None:
     terminal, pipe = _Terminal(), io.StringIO()
     for stream in (terminal, pipe):
-        bar = cli.ProgressBar("images", stream, width=10)
+        bar = cli.ProgressBar("images", stream)
         for done in range(4):
             bar(done, 3)
         bar.finish()
-    assert terminal.getvalue().endswith("\rimages [##########] 3/3\n")
-    assert terminal.getvalue().count("\r") == 4
+    last = terminal.getvalue().split("\r")[-1]
+    # the count, the time spent and left, and the rate; then the bar is left on its own line
+    assert re.fullmatch(r"images: 100%\|.+\| 3/3 \[\d\d:\d\d<\d\d:\d\d, .+image/s\]\n", last), last
     assert pipe.getvalue() == ""
+
+
+def test_progress_bar_follows_a_growing_total() -> None:
+    terminal = _Terminal()
+    bar = cli.ProgressBar("sheet", terminal, unit="face")
+    bar(1, 2)
+    bar(5, 8)
+    bar(8, 8)
+    bar.finish()
+    assert terminal.getvalue().split("\r")[-1].startswith("sheet: 100%")
+    assert " 8/8 [" in terminal.getvalue()

@@ -14,6 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from tqdm import tqdm
+
 from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, Client, validate_segment
 from viewer.config import Settings, load_settings
 from viewer.exceptions import ViewerError
@@ -124,29 +126,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class ProgressBar:
-    """A one-line text bar redrawn with ``\\r``; silent unless ``stream`` is a terminal."""
+    """A tqdm bar with rate and time left, fed ``(done, total)``; silent off a terminal."""
 
-    def __init__(self, label: str, stream: TextIO, width: int = 30) -> None:
+    def __init__(self, label: str, stream: TextIO, unit: str = "image") -> None:
         self.label = label
         self.stream = stream
-        self.width = width
-        self.enabled = stream.isatty()
-        self._last: tuple[int, int] | None = None
+        self.unit = unit
+        self._bar: tqdm | None = None
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or (done, total) == self._last:
+        if self._bar is None:
+            # disable=None: tqdm draws nothing when the stream is not a terminal
+            self._bar = tqdm(
+                total=total, desc=self.label, unit=self.unit, file=self.stream, disable=None
+            )
+        if self._bar.disable:
             return
-        self._last = (done, total)
-        filled = self.width * done // total if total else self.width
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
-        self.stream.flush()
+        if self._bar.total != total:
+            self._bar.total = total
+            self._bar.refresh()
+        self._bar.update(done - self._bar.n)
 
     def finish(self) -> None:
-        if self.enabled and self._last is not None:
-            self.stream.write("\n")
-            self.stream.flush()
-        self._last = None
+        if self._bar is not None:
+            self._bar.close()
+        self._bar = None
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -237,7 +241,7 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             written = ["images/", "faces.csv", "group.json", "README.txt"]
             if args.sheet:
                 suffix = "png" if args.sheet_format == "png" else "jpg"
-                sheet_progress = ProgressBar("sheet ", stderr)
+                sheet_progress = ProgressBar("sheet", stderr, unit="face")
                 sheet = contact_sheet_bytes(
                     group,
                     shown,

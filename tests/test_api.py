@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import ClassVar
 
 import pytest
+import requests
 
 from viewer import exceptions as exc
 from viewer.api import Client, group_path, validate_segment
@@ -91,11 +93,24 @@ def test_retry_recovers_from_one_503(settings: Settings, demo: DemoServer) -> No
     assert demo.request_count("/v2/recognition/groups/faults/503-once") == 2
 
 
-def test_retry_honours_retry_after(settings: Settings, demo: DemoServer) -> None:
+def test_retry_honours_retry_after(token_settings: Settings, demo: DemoServer) -> None:
+    # what the demo API asks a client to wait after a 429 (urllib3 caps it at retry_after_max)
+    answer = requests.get(
+        f"{demo.api_url}{group_path('faults', '429')}",
+        headers={"Authorization": f"Bearer {demo.static_token}"},
+        timeout=5,
+    )
+    assert answer.status_code == 429
+    wait_s = float(answer.headers["Retry-After"])
+    assert wait_s >= 1
     demo.reset_counts()
-    with Client(settings) as client:
+    with Client(token_settings) as client:
+        start = time.monotonic()
         assert client.get_group("faults", "429-once").id == SAMPLE_ID
+        elapsed = time.monotonic() - start
     assert demo.request_count("/v2/recognition/groups/faults/429-once") == 2
+    # the first retry's own backoff is zero, so only Retry-After makes the client wait
+    assert elapsed >= wait_s
 
 
 def test_oversized_answer_is_refused(settings: Settings) -> None:

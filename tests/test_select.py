@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -211,32 +212,50 @@ SHUFFLED = [SORT_FACES[i] for i in (3, 5, 0, 4, 2, 1)]
 
 
 @pytest.mark.parametrize(
-    ("key", "descending", "expected"),
+    ("key", "ascending", "descending"),
     [
-        ("index", False, [0, 1, 2, 3, 4, 5]),
-        ("index", True, [5, 4, 3, 2, 1, 0]),
-        ("confidence", False, [2, 0, 3, 4, 1, 5]),
-        ("confidence", True, [4, 0, 3, 2, 1, 5]),
-        ("sharpness", False, [4, 0, 3, 5, 1, 2]),
-        ("sharpness", True, [1, 0, 3, 5, 4, 2]),
-        ("time", False, [2, 5, 0, 3, 4, 1]),
-        ("time", True, [4, 0, 3, 2, 5, 1]),
-        ("feed", False, [1, 3, 0, 5, 4, 2]),
-        ("feed", True, [4, 0, 5, 1, 3, 2]),
+        ("index", [0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0]),
+        ("confidence", [2, 0, 3, 4, 1, 5], [4, 0, 3, 2, 1, 5]),
+        ("sharpness", [4, 0, 3, 5, 1, 2], [1, 0, 3, 5, 4, 2]),
+        ("time", [2, 5, 0, 3, 4, 1], [4, 0, 3, 2, 5, 1]),
+        ("feed", [1, 3, 0, 5, 4, 2], [4, 0, 5, 1, 3, 2]),
         # worst first: missing values score 0, so they lead; descending is ignored
-        ("worst", False, [1, 2, 5, 4, 0, 3]),
-        ("worst", True, [1, 2, 5, 4, 0, 3]),
+        ("worst", [1, 2, 5, 4, 0, 3], [1, 2, 5, 4, 0, 3]),
     ],
 )
 @pytest.mark.parametrize("given", [list(SORT_FACES), SHUFFLED], ids=["in order", "shuffled"])
-def test_sort_faces(given: list[Face], key: str, descending: bool, expected: list[int]) -> None:
+def test_sort_faces(
+    given: list[Face], key: str, ascending: list[int], descending: list[int]
+) -> None:
     before = list(given)
-    assert indices(sort_faces(given, key, descending)) == expected
+    assert indices(sort_faces(given, key)) == ascending
+    assert indices(sort_faces(given, key, descending=True)) == descending
     assert given == before  # the input is not reordered
 
 
-def test_sort_keys_are_all_covered() -> None:
-    assert set(SORTS) == {"index", "confidence", "sharpness", "time", "feed", "worst"}
+# What each sort key names, read off a face here rather than through the module; a key
+# added to SORTS without an entry here fails the test below.
+NAMED_VALUE: dict[str, Callable[[Face], object]] = {
+    "index": lambda f: f.index,
+    "confidence": lambda f: f.confidence,
+    "sharpness": lambda f: f.sharpness,
+    "time": lambda f: f.created_at,
+    "feed": lambda f: f.feed_id,
+    # the product orders faces as its geometric mean does; a missing value makes it 0
+    "worst": lambda f: (f.confidence or 0.0) * (f.sharpness or 0.0),
+}
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+@pytest.mark.parametrize("key", list(SORTS))
+def test_each_sort_key_orders_faces_by_what_it_names(key: str, descending: bool) -> None:
+    value = NAMED_VALUE[key]
+    ordered = [value(f) for f in sort_faces(SHUFFLED, key, descending)]
+    present = [v for v in ordered if v is not None]
+    assert ordered == present + [None] * (len(ordered) - len(present))  # missing ones last
+    assert len(set(present)) > 1  # the fixture tells this key's orders apart
+    reverse = descending and key != "worst"  # worst first ignores the direction
+    assert present == sorted(present, reverse=reverse)  # type: ignore[type-var]
 
 
 @pytest.mark.parametrize("key", ["x", "", "Confidence", "quality"])

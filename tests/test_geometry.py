@@ -29,195 +29,73 @@ INF = float("inf")
 SWAP_X = "x values were inverted and have been swapped"
 SWAP_Y = "y values were inverted and have been swapped"
 CLAMPED = "box reached past the image and was clamped"
+NOT_NUMBERS = "box has values that are not numbers"
+NO_SIZE = "image has no size"
+ZERO_AREA = "box has zero area"
+OUTSIDE = "box lies outside the image"
 
 
 def _approx(xyxy):
     return pytest.approx(xyxy, abs=1e-9)
 
 
-def test_interpretation_strings():
-    assert (FRACTIONS, PIXELS, PIXELS_SCALED) == ("fractions", "pixels", "pixels, scaled")
-
-
 # --- resolve_box: usable boxes --------------------------------------------------------------
 
 
+# (id, the box as sent, reported w×h, image w×h,
+#     where it lands (xyxy), read as, scale, repairs)
+# fmt: off
+USABLE = [
+    # The API sample: 0.23873*150 = 35.8095, 0.23873*200 = 47.746,
+    # 0.75087*150 = 112.6305, 0.96537*200 = 193.074.
+    ("sample-fractions", (0.23873, 0.23873, 0.75087, 0.96537), (150, 200), (150, 200),
+        (35.8095, 47.746, 112.6305, 193.074), FRACTIONS, (1.0, 1.0), ()),
+    ("fractions-ignore-reported-size", (0.25, 0.5, 0.75, 1.0), (150, 200), (300, 400),
+        (75.0, 200.0, 225.0, 400.0), FRACTIONS, (1.0, 1.0), ()),
+    ("whole-image-fractions", (0.0, 0.0, 1.0, 1.0), (None, None), (640, 480),
+        (0.0, 0.0, 640.0, 480.0), FRACTIONS, (1.0, 1.0), ()),
+    ("pixels-in-reported-size", (30, 40, 90, 120), (150, 200), (150, 200),
+        (30.0, 40.0, 90.0, 120.0), PIXELS, (1.0, 1.0), ()),
+    ("reported-size-as-floats", (30, 40, 90, 120), (150.0, 200.0), (150, 200),
+        (30.0, 40.0, 90.0, 120.0), PIXELS, (1.0, 1.0), ()),
+    ("pixels-scaled-by-half", (640, 360, 1280, 1080), (2560, 1440), (1280, 720),
+        (320.0, 180.0, 640.0, 540.0), PIXELS_SCALED, (0.5, 0.5), ()),
+    ("pixels-scaled-up", (100, 50, 300, 250), (640, 480), (1280, 960),
+        (200.0, 100.0, 600.0, 500.0), PIXELS_SCALED, (2.0, 2.0), ()),
+    ("pixels-scaled-per-axis", (20, 10, 100, 50), (200, 100), (100, 200),
+        (10.0, 20.0, 50.0, 100.0), PIXELS_SCALED, (0.5, 2.0), ()),
+    ("pixels-without-reported-size", (30, 40, 90, 120), (None, None), (150, 200),
+        (30.0, 40.0, 90.0, 120.0), PIXELS, (1.0, 1.0), ()),
+    ("pixels-with-half-a-reported-size", (30, 40, 90, 120), (300, None), (150, 200),
+        (30.0, 40.0, 90.0, 120.0), PIXELS, (1.0, 1.0), ()),
+    ("x-inverted", (0.75, 0.25, 0.25, 0.75), (None, None), (100, 100),
+        (25.0, 25.0, 75.0, 75.0), FRACTIONS, (1.0, 1.0), (SWAP_X,)),
+    ("y-inverted", (10, 80, 50, 20), (None, None), (100, 100),
+        (10.0, 20.0, 50.0, 80.0), PIXELS, (1.0, 1.0), (SWAP_Y,)),
+    ("both-inverted", (0.9, 0.8, 0.1, 0.2), (None, None), (200, 100),
+        (20.0, 20.0, 180.0, 80.0), FRACTIONS, (1.0, 1.0), (SWAP_X, SWAP_Y)),
+    ("pixels-clamped-left-and-right", (-10, 20, 120, 80), (None, None), (100, 100),
+        (0.0, 20.0, 100.0, 80.0), PIXELS, (1.0, 1.0), (CLAMPED,)),
+    ("pixels-clamped-bottom-right", (50, 60, 300, 400), (None, None), (200, 100),
+        (50.0, 60.0, 200.0, 100.0), PIXELS, (1.0, 1.0), (CLAMPED,)),
+    ("scaled-then-clamped", (1280, 720, 2400, 1600), (2560, 1440), (1280, 720),
+        (640.0, 360.0, 1200.0, 720.0), PIXELS_SCALED, (0.5, 0.5), (CLAMPED,)),
+    ("inverted-and-clamped", (120, 50, -20, 10), (None, None), (100, 100),
+        (0.0, 10.0, 100.0, 50.0), PIXELS, (1.0, 1.0), (SWAP_X, SWAP_Y, CLAMPED)),
+]
+# fmt: on
+
+
+def _cases(table):
+    """pytest params from rows that start with an id and then the box as four numbers (or None)."""
+    return [
+        pytest.param(None if box is None else RawBox(*box), *rest, id=name)
+        for name, box, *rest in table
+    ]
+
+
 @pytest.mark.parametrize(
-    ("box", "reported", "image", "xyxy", "interpretation", "scale", "notes"),
-    [
-        # The API sample: 0.23873*150 = 35.8095, 0.23873*200 = 47.746,
-        # 0.75087*150 = 112.6305, 0.96537*200 = 193.074.
-        pytest.param(
-            RawBox(0.23873, 0.23873, 0.75087, 0.96537),
-            (150, 200),
-            (150, 200),
-            (35.8095, 47.746, 112.6305, 193.074),
-            FRACTIONS,
-            (1.0, 1.0),
-            (),
-            id="sample-fractions",
-        ),
-        pytest.param(
-            RawBox(0.25, 0.5, 0.75, 1.0),
-            (150, 200),
-            (300, 400),
-            (75.0, 200.0, 225.0, 400.0),
-            FRACTIONS,
-            (1.0, 1.0),
-            (),
-            id="fractions-ignore-reported-size",
-        ),
-        pytest.param(
-            RawBox(0.0, 0.0, 1.0, 1.0),
-            (None, None),
-            (640, 480),
-            (0.0, 0.0, 640.0, 480.0),
-            FRACTIONS,
-            (1.0, 1.0),
-            (),
-            id="whole-image-fractions",
-        ),
-        pytest.param(
-            RawBox(30, 40, 90, 120),
-            (150, 200),
-            (150, 200),
-            (30.0, 40.0, 90.0, 120.0),
-            PIXELS,
-            (1.0, 1.0),
-            (),
-            id="pixels-in-reported-size",
-        ),
-        pytest.param(
-            RawBox(30, 40, 90, 120),
-            (150.0, 200.0),
-            (150, 200),
-            (30.0, 40.0, 90.0, 120.0),
-            PIXELS,
-            (1.0, 1.0),
-            (),
-            id="reported-size-as-floats",
-        ),
-        pytest.param(
-            RawBox(640, 360, 1280, 1080),
-            (2560, 1440),
-            (1280, 720),
-            (320.0, 180.0, 640.0, 540.0),
-            PIXELS_SCALED,
-            (0.5, 0.5),
-            (),
-            id="pixels-scaled-by-half",
-        ),
-        pytest.param(
-            RawBox(100, 50, 300, 250),
-            (640, 480),
-            (1280, 960),
-            (200.0, 100.0, 600.0, 500.0),
-            PIXELS_SCALED,
-            (2.0, 2.0),
-            (),
-            id="pixels-scaled-up",
-        ),
-        pytest.param(
-            RawBox(20, 10, 100, 50),
-            (200, 100),
-            (100, 200),
-            (10.0, 20.0, 50.0, 100.0),
-            PIXELS_SCALED,
-            (0.5, 2.0),
-            (),
-            id="pixels-scaled-per-axis",
-        ),
-        pytest.param(
-            RawBox(30, 40, 90, 120),
-            (None, None),
-            (150, 200),
-            (30.0, 40.0, 90.0, 120.0),
-            PIXELS,
-            (1.0, 1.0),
-            (),
-            id="pixels-without-reported-size",
-        ),
-        pytest.param(
-            RawBox(30, 40, 90, 120),
-            (300, None),
-            (150, 200),
-            (30.0, 40.0, 90.0, 120.0),
-            PIXELS,
-            (1.0, 1.0),
-            (),
-            id="pixels-with-half-a-reported-size",
-        ),
-        pytest.param(
-            RawBox(0.75, 0.25, 0.25, 0.75),
-            (None, None),
-            (100, 100),
-            (25.0, 25.0, 75.0, 75.0),
-            FRACTIONS,
-            (1.0, 1.0),
-            (SWAP_X,),
-            id="x-inverted",
-        ),
-        pytest.param(
-            RawBox(10, 80, 50, 20),
-            (None, None),
-            (100, 100),
-            (10.0, 20.0, 50.0, 80.0),
-            PIXELS,
-            (1.0, 1.0),
-            (SWAP_Y,),
-            id="y-inverted",
-        ),
-        pytest.param(
-            RawBox(0.9, 0.8, 0.1, 0.2),
-            (None, None),
-            (200, 100),
-            (20.0, 20.0, 180.0, 80.0),
-            FRACTIONS,
-            (1.0, 1.0),
-            (SWAP_X, SWAP_Y),
-            id="both-inverted",
-        ),
-        pytest.param(
-            RawBox(-10, 20, 120, 80),
-            (None, None),
-            (100, 100),
-            (0.0, 20.0, 100.0, 80.0),
-            PIXELS,
-            (1.0, 1.0),
-            (CLAMPED,),
-            id="pixels-clamped-left-and-right",
-        ),
-        pytest.param(
-            RawBox(50, 60, 300, 400),
-            (None, None),
-            (200, 100),
-            (50.0, 60.0, 200.0, 100.0),
-            PIXELS,
-            (1.0, 1.0),
-            (CLAMPED,),
-            id="pixels-clamped-bottom-right",
-        ),
-        pytest.param(
-            RawBox(1280, 720, 2400, 1600),
-            (2560, 1440),
-            (1280, 720),
-            (640.0, 360.0, 1200.0, 720.0),
-            PIXELS_SCALED,
-            (0.5, 0.5),
-            (CLAMPED,),
-            id="scaled-then-clamped",
-        ),
-        pytest.param(
-            RawBox(120, 50, -20, 10),
-            (None, None),
-            (100, 100),
-            (0.0, 10.0, 100.0, 50.0),
-            PIXELS,
-            (1.0, 1.0),
-            (SWAP_X, SWAP_Y, CLAMPED),
-            id="inverted-and-clamped",
-        ),
-    ],
+    ("box", "reported", "image", "xyxy", "interpretation", "scale", "notes"), _cases(USABLE)
 )
 def test_resolve_usable_box(box, reported, image, xyxy, interpretation, scale, notes):
     placement = resolve_box(box, reported, image)
@@ -258,85 +136,27 @@ def test_sample_face_from_parse_group_lands_on_its_image():
 # --- resolve_box: no usable box -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("box", "reported", "image", "reason", "interpretation"),
-    [
-        pytest.param(None, (150, 200), (150, 200), "no bounding box", None, id="none"),
-        pytest.param(
-            RawBox(NAN, 0.1, 0.5, 0.5),
-            (150, 200),
-            (150, 200),
-            "box has values that are not numbers",
-            None,
-            id="nan",
-        ),
-        pytest.param(
-            RawBox(0.1, 0.1, INF, 0.5),
-            (150, 200),
-            (150, 200),
-            "box has values that are not numbers",
-            None,
-            id="infinity",
-        ),
-        pytest.param(
-            RawBox(0.1, 0.1, 0.5, 0.5), (150, 200), (0, 200), "image has no size", None, id="no-w"
-        ),
-        pytest.param(
-            RawBox(0.1, 0.1, 0.5, 0.5), (150, 200), (150, 0), "image has no size", None, id="no-h"
-        ),
-        pytest.param(
-            RawBox(0.5, 0.2, 0.5, 0.8),
-            (None, None),
-            (150, 200),
-            "box has zero area",
-            FRACTIONS,
-            id="zero-width-fractions",
-        ),
-        pytest.param(
-            RawBox(10, 50, 90, 50),
-            (None, None),
-            (150, 200),
-            "box has zero area",
-            PIXELS,
-            id="zero-height-pixels",
-        ),
-        pytest.param(
-            RawBox(0, 0, 0, 0), (None, None), (150, 200), "box has zero area", FRACTIONS, id="zeros"
-        ),
-        pytest.param(
-            RawBox(200, 250, 300, 400),
-            (None, None),
-            (150, 200),
-            "box lies outside the image",
-            PIXELS,
-            id="beyond-bottom-right",
-        ),
-        pytest.param(
-            RawBox(-50, -60, -10, -20),
-            (None, None),
-            (150, 200),
-            "box lies outside the image",
-            PIXELS,
-            id="beyond-top-left",
-        ),
-        pytest.param(
-            RawBox(10, 300, 100, 400),
-            (None, None),
-            (150, 200),
-            "box lies outside the image",
-            PIXELS,
-            id="below-the-image",
-        ),
-        pytest.param(
-            RawBox(3000, 100, 3500, 400),
-            (2560, 1440),
-            (1280, 720),
-            "box lies outside the image",
-            PIXELS_SCALED,
-            id="outside-after-scaling",
-        ),
-    ],
-)
+# (id, the box as sent, reported w×h, image w×h, why it cannot be drawn, read as)
+# fmt: off
+UNUSABLE = [
+    ("none", None, (150, 200), (150, 200), "no bounding box", None),
+    ("nan", (NAN, 0.1, 0.5, 0.5), (150, 200), (150, 200), NOT_NUMBERS, None),
+    ("infinity", (0.1, 0.1, INF, 0.5), (150, 200), (150, 200), NOT_NUMBERS, None),
+    ("no-w", (0.1, 0.1, 0.5, 0.5), (150, 200), (0, 200), NO_SIZE, None),
+    ("no-h", (0.1, 0.1, 0.5, 0.5), (150, 200), (150, 0), NO_SIZE, None),
+    ("zero-width-fractions", (0.5, 0.2, 0.5, 0.8), (None, None), (150, 200), ZERO_AREA, FRACTIONS),
+    ("zero-height-pixels", (10, 50, 90, 50), (None, None), (150, 200), ZERO_AREA, PIXELS),
+    ("zeros", (0, 0, 0, 0), (None, None), (150, 200), ZERO_AREA, FRACTIONS),
+    ("beyond-bottom-right", (200, 250, 300, 400), (None, None), (150, 200), OUTSIDE, PIXELS),
+    ("beyond-top-left", (-50, -60, -10, -20), (None, None), (150, 200), OUTSIDE, PIXELS),
+    ("below-the-image", (10, 300, 100, 400), (None, None), (150, 200), OUTSIDE, PIXELS),
+    ("outside-after-scaling", (3000, 100, 3500, 400), (2560, 1440), (1280, 720),
+        OUTSIDE, PIXELS_SCALED),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("box", "reported", "image", "reason", "interpretation"), _cases(UNUSABLE))
 def test_resolve_unusable_box(box, reported, image, reason, interpretation):
     placement = resolve_box(box, reported, image)
     assert placement.ok is False

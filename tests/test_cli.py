@@ -89,16 +89,8 @@ def test_render_writes_every_file_and_exits_0(demo: DemoServer, tmp_path: Path) 
         with Image.open(path) as image:
             assert image.format == "JPEG"
     header, rows = read_csv(out / "faces.csv")
-    assert header[:8] == [
-        "index",
-        "id",
-        "customId",
-        "feedId",
-        "identityId",
-        "groupId",
-        "url",
-        "image_file",
-    ]
+    first = ["index", "id", "customId", "feedId", "identityId", "groupId", "url", "image_file"]
+    assert header[:8] == first
     assert len(rows) == 13
     assert "demo-crowd" in done.stdout and "10 of 10 images" in done.stdout
     assert done.stderr == ""  # not a terminal: no progress bar, and nothing failed
@@ -198,6 +190,22 @@ def test_bad_arguments_exit_2_before_any_request(
     assert cli.main(argv) == 2
     assert "error" in capsys.readouterr().err or not argv
     assert demo.request_count("/v2/") == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--min-confidence", "1.5", "argument --min-confidence: 1.5 is not between 0 and 1"),
+        ("--min-sharpness", "high", "argument --min-sharpness: 'high' is not a number"),
+        ("--concurrency", "0", "argument --concurrency: 0 is not between 1 and 128"),
+        ("--concurrency", "2.5", "argument --concurrency: '2.5' is not a whole number"),
+    ],
+)
+def test_a_number_out_of_range_is_named_with_its_range(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["render", NAMESPACE, "g", "--out", "x", option, value]) == 2
+    assert capsys.readouterr().err.strip().endswith(message)
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from tqdm import tqdm
 
@@ -31,6 +31,8 @@ EXIT_PARTIAL = 3
 
 EXPORT_QUALITY = 90
 
+N = TypeVar("N", int, float)
+
 _EPILOG = """\
 Credentials come from the same environment variables as the app: II_API_URL and
 II_ACCESS_TOKEN, or II_CLIENT_ID and II_CLIENT_SECRET (or .streamlit/secrets.toml).
@@ -41,24 +43,23 @@ exit status: 0 all images drawn; 1 the group could not be fetched or written;
 """
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
-    return value
+def _within(parse: Callable[[str], N], low: N, high: N, kind: str) -> Callable[[str], N]:
+    """An argparse type: the text read by ``parse`` (``kind`` names what it reads), in range."""
+
+    def read(text: str) -> N:
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+
+    return read
 
 
-def _concurrency(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 128:
-        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 128")
-    return value
+_fraction = _within(float, 0, 1, "a number")
+_concurrency = _within(int, 1, 128, "a whole number")
 
 
 def build_parser() -> argparse.ArgumentParser:

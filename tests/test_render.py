@@ -8,7 +8,7 @@ import itertools
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from viewer import geometry, render
+from viewer import geometry, images, render
 from viewer.models import Face
 from viewer.render import (
     BLACK,
@@ -512,3 +512,13 @@ def test_to_png_round_trips_pixels() -> None:
     data = render.to_png(image)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert Image.open(io.BytesIO(data)).convert("RGB").tobytes() == image.tobytes()
+
+
+def test_drawing_flattens_transparency_as_decoding_does() -> None:
+    """One flattener: a transparent picture saved or annotated gets the decoder's grey."""
+    clear = Image.new("RGBA", (40, 30), (255, 0, 0, 0))
+    grey_of_decoding = images.FLATTEN_BACKGROUND
+    assert images.decode(render.to_png(clear), 10_000).image.getpixel((0, 0)) == grey_of_decoding
+    jpeg = Image.open(io.BytesIO(render.to_jpeg(clear, quality=100))).getpixel((5, 5))
+    assert max(abs(a - b) for a, b in zip(jpeg, grey_of_decoding, strict=True)) <= 2
+    assert BoxAnnotator().annotate(clear, []).getpixel((0, 0)) == grey_of_decoding

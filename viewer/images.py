@@ -29,6 +29,7 @@ MAX_REDIRECTS = 4
 # Photo formats only: Pillow's other readers (EPS runs Ghostscript) never see API data.
 DECODABLE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO")
 FAILURE_TTL_S = 120.0
+FLATTEN_BACKGROUND = (200, 200, 200)  # what transparent pixels become
 
 
 @dataclass(frozen=True)
@@ -412,7 +413,7 @@ def decode(data: bytes, max_pixels: int, draft_wh: tuple[int, int] | None = None
             image.draft("RGB", draft_wh)
         image.seek(0)
         image.load()
-        rgb = _to_rgb(image)
+        rgb = to_rgb(image)
     except ImageError:
         raise
     except Exception:
@@ -420,19 +421,23 @@ def decode(data: bytes, max_pixels: int, draft_wh: tuple[int, int] | None = None
     return Decoded(rgb, stored_wh, orientation if 1 <= orientation <= 8 else 1, fmt)
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
+def to_rgb(image: Image.Image) -> Image.Image:
+    """``image`` as RGB: transparency laid on grey, 16-bit scaled to 8 bits.
+
+    An RGB image comes back as itself unless it is read-only; callers that draw on the result
+    copy it when it is their input.
+    """
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I"):
         image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
         mode = image.mode
     if mode == "P":
         image = image.convert("RGBA")
-        mode = "RGBA"
-    if mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+    if image.has_transparency_data:
         rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (200, 200, 200, 255))
+        background = Image.new("RGBA", rgba.size, (*FLATTEN_BACKGROUND, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
-    if mode != "RGB":
+    if image.mode != "RGB":
         return image.convert("RGB")
     return image.copy() if image.readonly else image
 

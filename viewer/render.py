@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from viewer import geometry
 from viewer.geometry import XYXY
+from viewer.images import to_rgb
 from viewer.models import Face
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -421,19 +422,8 @@ def _text_box_wh(text: str, size: int) -> tuple[int, int]:
 # Images in, images out
 
 
-def _as_rgb(image: Image.Image) -> Image.Image:
-    """``image`` itself if it is RGB, else an RGB conversion with transparency laid on white."""
-    if image.mode == "RGB":
-        return image
-    if image.has_transparency_data:
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (*WHITE.as_rgb(), 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return image.convert("RGB")
-
-
 def _rgb_copy(image: Image.Image) -> Image.Image:
-    rgb = _as_rgb(image)
+    rgb = to_rgb(image)
     return rgb.copy() if rgb is image else rgb
 
 
@@ -597,7 +587,7 @@ def crop_face(image: Image.Image, xyxy: XYXY, size: int = 160, margin: float = 0
     # Crop whole pixels first so only the face region is converted, then resample exactly.
     ix0, iy0 = math.floor(seen[0]), math.floor(seen[1])
     ix1, iy1 = math.ceil(seen[2]), math.ceil(seen[3])
-    region = _as_rgb(image.crop((ix0, iy0, ix1, iy1)))
+    region = to_rgb(image.crop((ix0, iy0, ix1, iy1)))
     out_w = min(size, max(1, round((seen[2] - seen[0]) * scale)))
     out_h = min(size, max(1, round((seen[3] - seen[1]) * scale)))
     box = (seen[0] - ix0, seen[1] - iy0, seen[2] - ix0, seen[3] - iy0)
@@ -753,7 +743,7 @@ def contact_sheet(
     for i, (tile, caption) in enumerate(tiles):
         row, col = divmod(i, columns)
         cx, cy = x_start + col * (cell + gutter), y + row * row_h
-        fitted = ImageOps.contain(_as_rgb(tile), (cell, cell), Image.Resampling.LANCZOS)
+        fitted = ImageOps.contain(to_rgb(tile), (cell, cell), Image.Resampling.LANCZOS)
         sheet.paste(fitted, (cx + (cell - fitted.width) // 2, cy + (cell - fitted.height) // 2))
         lines = _wrap(_shown(caption), caption_size, cell, 2)
         for j, text in enumerate(lines):
@@ -787,11 +777,11 @@ def badge(image: Image.Image, text: str, color: Color, corner: str = "tl") -> Im
 
 
 def to_jpeg(image: Image.Image, quality: int = 85) -> bytes:
-    """Baseline RGB JPEG bytes (transparency laid on white)."""
+    """Baseline RGB JPEG bytes (transparency laid on grey)."""
     if not 1 <= quality <= 100:
         raise ValueError(f"JPEG quality must be 1..100, not {quality}")
     buffer = io.BytesIO()
-    _as_rgb(image).save(buffer, "JPEG", quality=quality, optimize=False, progressive=False)
+    to_rgb(image).save(buffer, "JPEG", quality=quality, optimize=False, progressive=False)
     return buffer.getvalue()
 
 
@@ -801,7 +791,7 @@ _PNG_MODES = {"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"}
 def to_png(image: Image.Image) -> bytes:
     """PNG bytes; modes PNG cannot hold are converted to RGB."""
     buffer = io.BytesIO()
-    (image if image.mode in _PNG_MODES else _as_rgb(image)).save(buffer, "PNG")
+    (image if image.mode in _PNG_MODES else to_rgb(image)).save(buffer, "PNG")
     return buffer.getvalue()
 
 

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 
-from viewer import render
 from viewer.api import Client
 from viewer.config import Settings
+from viewer.draw.encode import to_jpeg
 from viewer.hosts import HostPolicy
 from viewer.images import Fetched, decode
 from viewer.models import Face
@@ -200,7 +200,7 @@ def thumb_bytes(
                 continue
             decoded = decode(fetched.data, settings.max_image_pixels, (width, 1))
             image, _ = annotate_decoded(decoded, faces, options, width, height)
-            jpeg = render.to_jpeg(image, options.quality)
+            jpeg = to_jpeg(image, options.quality)
             matches = matches and len(jpeg) == len(result.jpeg)
             ours.append(len(result.jpeg))
             same.append(_jpeg_q100(image))

@@ -19,11 +19,11 @@ from viewer.api import Client
 from viewer.config import Settings
 from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.demo.server import DemoServer
+from viewer.draw.sheet import MAX_SHEET_HEIGHT
 from viewer.geometry import Placement
 from viewer.hosts import HostPolicy
 from viewer.models import Group, parse_group
 from viewer.pipeline import Pipeline, ViewOptions
-from viewer.render import MAX_SHEET_HEIGHT
 from viewer.select import Filters
 
 IMAGE_NAME = re.compile(r"images/\d{4}_[A-Za-z0-9._-]+\.jpg")

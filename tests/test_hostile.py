@@ -26,12 +26,12 @@ from viewer.api import Client
 from viewer.config import Settings, load_settings
 from viewer.demo.bad_images import BAD_KINDS
 from viewer.demo.server import DemoServer
+from viewer.draw.color import GREY, color_for
 from viewer.geometry import resolve_box
 from viewer.hosts import HostPolicy
 from viewer.images import FetchFailure
 from viewer.models import parse_group
 from viewer.pipeline import Failed, Pipeline, Rendered, ViewOptions, group_by_image
-from viewer.render import GREY, color_for
 from viewer.select import (
     Filters,
     apply_filters,

@@ -23,10 +23,10 @@ from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 
 from viewer import pipeline as pipeline_module
-from viewer import render
 from viewer.api import Client
 from viewer.config import Settings
 from viewer.demo.server import DemoServer
+from viewer.draw.encode import to_jpeg
 from viewer.hosts import HostPolicy
 from viewer.images import Decoded, Fetched, decode
 from viewer.models import Face
@@ -299,7 +299,7 @@ class HeldImages:
     def __init__(self) -> None:
         self.released = threading.Event()
         self.received = 0
-        body = render.to_jpeg(Image.new("RGB", (64, 48), (90, 120, 150)))
+        body = to_jpeg(Image.new("RGB", (64, 48), (90, 120, 150)))
         host = self
 
         class Handler(BaseHTTPRequestHandler):

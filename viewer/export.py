@@ -19,8 +19,12 @@ from pathlib import Path
 
 from PIL import Image
 
-from viewer import geometry, render
+from viewer import geometry
+from viewer.compose import face_label
 from viewer.config import Settings
+from viewer.draw.encode import to_jpeg, to_png
+from viewer.draw.sheet import contact_sheet
+from viewer.draw.tiles import error_tile
 from viewer.geometry import Placement
 from viewer.models import Face, Group
 from viewer.pipeline import Failed, Pipeline, Rendered, ViewOptions, group_by_image
@@ -456,7 +460,7 @@ def contact_sheet_bytes(
                 tile = opened.convert("RGB")
         else:
             reason = result.reason if isinstance(result, Failed) else "not drawn"
-            tile = render.error_tile((SHEET_TILE, SHEET_TILE), reason)
-        tiles.append((tile, f"{face.label} · {render.face_label(face)}"))
-    sheet = render.contact_sheet(tiles, width=width, title=sheet_title(group, faces, limit))
-    return render.to_png(sheet) if fmt == "png" else render.to_jpeg(sheet, 90)
+            tile = error_tile((SHEET_TILE, SHEET_TILE), reason)
+        tiles.append((tile, f"{face.label} · {face_label(face)}"))
+    sheet = contact_sheet(tiles, width=width, title=sheet_title(group, faces, limit))
+    return to_png(sheet) if fmt == "png" else to_jpeg(sheet, 90)

@@ -10,8 +10,12 @@ from typing import TypeVar
 
 from PIL import Image
 
-from viewer import geometry, render
+from viewer import geometry
+from viewer.compose import face_label
 from viewer.config import Settings
+from viewer.draw.boxes import BoxAnnotator, Mark, Style, badge, blur_regions, crop_face
+from viewer.draw.color import VERMILLION, color_for
+from viewer.draw.encode import to_jpeg
 from viewer.exceptions import ImageError
 from viewer.hosts import HostPolicy
 from viewer.images import Decoded, Fetched, Fetcher, FetchFailure, FetchResult, decode, orient
@@ -122,19 +126,17 @@ def annotate_decoded(
         (f, geometry.scale_xyxy(p.xyxy, sx, sy)) for f in faces if (p := placements[f.key]).xyxy
     ]
     if options.blur and drawn:
-        image = render.blur_regions(image, [xyxy for _, xyxy in drawn])
+        image = blur_regions(image, [xyxy for _, xyxy in drawn])
     marks = [
-        render.Mark(
+        Mark(
             xyxy,
-            render.face_label(f),
-            render.color_for(f, options.color_mode),
+            face_label(f),
+            color_for(f, options.color_mode),
             f.key in options.flagged,
         )
         for f, xyxy in drawn
     ]
-    annotated = render.BoxAnnotator(render.Style(show_labels=options.show_labels)).annotate(
-        image, marks
-    )
+    annotated = BoxAnnotator(Style(show_labels=options.show_labels)).annotate(image, marks)
     if options.boxes_on == "stored":
         annotated = orient(annotated, decoded.orientation)
     if width and height and annotated.size != (width, height):
@@ -160,16 +162,14 @@ def crop_decoded(
     sx, sy = image.width / space_wh[0], image.height / space_wh[1]
     xyxy = geometry.scale_xyxy(placement.xyxy, sx, sy)
     if options.blur:
-        image = render.blur_regions(image, [xyxy])
-    color = render.color_for(face, options.color_mode)
-    marked = render.BoxAnnotator(render.Style(show_labels=False)).annotate(
-        image, [render.Mark(xyxy, "", color, False)]
-    )
-    tile = render.crop_face(marked, xyxy, size=size)
+        image = blur_regions(image, [xyxy])
+    color = color_for(face, options.color_mode)
+    marked = BoxAnnotator(Style(show_labels=False)).annotate(image, [Mark(xyxy, "", color, False)])
+    tile = crop_face(marked, xyxy, size=size)
     if options.boxes_on == "stored":
         tile = orient(tile, decoded.orientation)
     if face.key in options.flagged:
-        tile = render.badge(tile, "!", render.VERMILLION, corner="tr")
+        tile = badge(tile, "!", VERMILLION, corner="tr")
     return tile, placement
 
 
@@ -279,9 +279,7 @@ class Pipeline:
             return Failed(fetched.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
             return Failed(fetched.url, f"The image could not be drawn ({type(error).__name__}).")
-        return Rendered(
-            render.to_jpeg(image, options.quality), image.size, decoded.stored_wh, placements
-        )
+        return Rendered(to_jpeg(image, options.quality), image.size, decoded.stored_wh, placements)
 
     # --- face crops -------------------------------------------------------------------------
 
@@ -335,7 +333,7 @@ class Pipeline:
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
             return Failed(got.url, f"The face could not be cropped ({type(error).__name__}).")
         return Rendered(
-            render.to_jpeg(tile, options.quality),
+            to_jpeg(tile, options.quality),
             tile.size,
             decoded.stored_wh,
             {face.key: placement},

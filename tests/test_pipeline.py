@@ -487,7 +487,7 @@ def test_export_pictures_stay_out_of_the_shared_cache(demo: DemoServer) -> None:
     items = group_by_image(faces_of(demo, "demo-crowd"))[:3]
     with closing(pipeline_for(demo)) as kept, closing(pipeline_for(demo)) as passed:
         kept.annotated_many(items, ViewOptions(), None)
-        passed.annotated_many(items, ViewOptions(), None, keep=False)
+        passed.annotated_many(items, ViewOptions(), None, cache=False)
         downloads_only = passed.cache.size_bytes
         assert kept.cache.size_bytes > downloads_only  # the kept pictures are the difference
         assert len(passed.cache) == 3  # the three downloads, no picture

@@ -27,7 +27,7 @@ from viewer.draw.sheet import contact_sheet
 from viewer.draw.tiles import error_tile
 from viewer.geometry import Placement
 from viewer.models import Face, Group
-from viewer.pipeline import Failed, Pipeline, Rendered, ViewOptions, group_by_image
+from viewer.pipeline import PictureFailure, Pipeline, Rendered, ViewOptions, group_by_image
 from viewer.select import Filters, Thresholds, quality_flags
 
 CSV_COLUMNS = (
@@ -261,7 +261,7 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
             if progress:
                 progress(start + done, total)
 
-        results = ctx.pipeline.annotated_many(chunk, ctx.options, None, within, keep=False)
+        results = ctx.pipeline.annotated_many(chunk, ctx.options, None, within, cache=False)
         for (url, faces), name, result in zip(
             chunk, names[start : start + IMAGE_BATCH], results, strict=True
         ):
@@ -275,7 +275,7 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
                 written.append((name, url))
                 yield f"images/{name}", result.jpeg
             else:
-                reason = result.reason if isinstance(result, Failed) else "not drawn"
+                reason = result.reason if isinstance(result, PictureFailure) else "not drawn"
                 failures.append(ImageFailure(name, url, reason, tuple(f.label for f in faces)))
                 # a face without a URL already lists "no image URL" among its problems
                 note = f"image not drawn: {reason}" if url else "no image URL"
@@ -459,7 +459,7 @@ def contact_sheet_bytes(
             with Image.open(io.BytesIO(result.jpeg)) as opened:
                 tile = opened.convert("RGB")
         else:
-            reason = result.reason if isinstance(result, Failed) else "not drawn"
+            reason = result.reason if isinstance(result, PictureFailure) else "not drawn"
             tile = error_tile((SHEET_TILE, SHEET_TILE), reason)
         tiles.append((tile, f"{face.label} · {face_label(face)}"))
     sheet = contact_sheet(tiles, width=width, title=sheet_title(group, faces, limit))

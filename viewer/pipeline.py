@@ -49,7 +49,7 @@ class Rendered:
 
 
 @dataclass(frozen=True)
-class Failed:
+class PictureFailure:
     """A picture that could not be made; ``reason`` is one sentence for the analyst."""
 
     url: str | None
@@ -60,7 +60,7 @@ class Failed:
         return 300 + len(self.reason)
 
 
-Result = Rendered | Failed
+Result = Rendered | PictureFailure
 T = TypeVar("T")
 R = TypeVar("R")
 TILE_BACKGROUND = (236, 236, 236)
@@ -205,16 +205,16 @@ class Pipeline:
         width: int | None,
         on_progress: Callable[[int, int], None] | None = None,
         height: int | None = None,
-        keep: bool = True,
+        cache: bool = True,
     ) -> list[Result]:
         """One annotated picture per (url, faces of that image), in the same order.
 
         ``width`` None draws at full size; with ``height`` pictures are fitted into tiles.
-        ``on_progress(done, total)`` counts pictures. ``keep=False`` leaves the pictures out
+        ``on_progress(done, total)`` counts pictures. ``cache=False`` leaves the pictures out
         of the shared cache (exports: large, and wanted once).
         """
         results: dict[int, Result] = {}
-        for i, result in self.annotated_stream(items, options, width, height, keep=keep):
+        for i, result in self.annotated_stream(items, options, width, height, cache=cache):
             results[i] = result
             if on_progress:
                 on_progress(len(results), len(items))
@@ -226,7 +226,7 @@ class Pipeline:
         options: ViewOptions,
         width: int | None,
         height: int | None = None,
-        keep: bool = True,
+        cache: bool = True,
     ) -> Iterator[tuple[int, Result]]:
         """Yield (index into ``items``, picture) as each is ready: cached ones first."""
         keys = [("annotated", url, tuple(faces), options, width, height) for url, faces in items]
@@ -236,14 +236,16 @@ class Pipeline:
             if hit is not None:
                 yield i, hit
             elif not url:
-                yield i, Failed(None, "This face has no image URL.")
+                yield i, PictureFailure(None, "This face has no image URL.")
             else:
                 pending.setdefault(url, []).append(i)
 
         def make(i: int, got: FetchResult) -> Result:
             result = self._annotate(got, items[i][1], options, width, height)
-            if keep:
-                self.cache.put(keys[i], result, ttl_s=60.0 if isinstance(result, Failed) else None)
+            if cache:
+                self.cache.put(
+                    keys[i], result, ttl_s=60.0 if isinstance(result, PictureFailure) else None
+                )
             return result
 
         yield from self._draw_as_fetched(pending, make)
@@ -270,15 +272,17 @@ class Pipeline:
         height: int | None = None,
     ) -> Result:
         if isinstance(fetched, FetchFailure):
-            return Failed(fetched.url, fetched.reason)
+            return PictureFailure(fetched.url, fetched.reason)
         self.draws += 1
         try:
             decoded = _decode_for(fetched, self.settings, width)
             image, placements = annotate_decoded(decoded, faces, options, width, height)
         except ImageError as error:
-            return Failed(fetched.url, error.message)
+            return PictureFailure(fetched.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
-            return Failed(fetched.url, f"The image could not be drawn ({type(error).__name__}).")
+            return PictureFailure(
+                fetched.url, f"The image could not be drawn ({type(error).__name__})."
+            )
         return Rendered(to_jpeg(image, options.quality), image.size, decoded.stored_wh, placements)
 
     # --- face crops -------------------------------------------------------------------------
@@ -310,28 +314,32 @@ class Pipeline:
             if hit is not None:
                 yield f.key, hit
             elif not f.url:
-                yield f.key, Failed(None, "This face has no image URL.")
+                yield f.key, PictureFailure(None, "This face has no image URL.")
             else:
                 pending.setdefault(f.url, []).append(f.key)
 
         def make(key: str, got: FetchResult) -> Result:
             result = self._crop(got, by_key[key], options, size)
-            self.cache.put(keys[key], result, ttl_s=60.0 if isinstance(result, Failed) else None)
+            self.cache.put(
+                keys[key], result, ttl_s=60.0 if isinstance(result, PictureFailure) else None
+            )
             return result
 
         yield from self._draw_as_fetched(pending, make)
 
     def _crop(self, got: FetchResult, face: Face, options: ViewOptions, size: int) -> Result:
         if isinstance(got, FetchFailure):
-            return Failed(got.url, got.reason)
+            return PictureFailure(got.url, got.reason)
         try:
             # crops want the face's full detail: decode the image at full size
             decoded = self._decoded_full(got)
             tile, placement = crop_decoded(decoded, face, options, size)
         except ImageError as error:
-            return Failed(got.url, error.message)
+            return PictureFailure(got.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
-            return Failed(got.url, f"The face could not be cropped ({type(error).__name__}).")
+            return PictureFailure(
+                got.url, f"The face could not be cropped ({type(error).__name__})."
+            )
         return Rendered(
             to_jpeg(tile, options.quality),
             tile.size,

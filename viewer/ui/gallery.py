@@ -10,7 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
-from viewer.pipeline import Failed, Result, group_by_image
+from viewer.pipeline import PictureFailure, Result, group_by_image
 from viewer.ui.context import ViewContext
 from viewer.ui.text import plain, when
 
@@ -50,7 +50,7 @@ def caption(face: Face) -> str:
 
 
 def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> None:
-    if isinstance(result, Failed):
+    if isinstance(result, PictureFailure):
         slot.image(error_tile_jpeg(result.reason, width), caption=text, width="stretch")
     else:
         slot.image(result.jpeg, caption=text, width="stretch")

@@ -11,12 +11,13 @@ from contextlib import closing
 from dataclasses import dataclass
 
 from viewer.api import Client
+from viewer.compose import PictureFailure, ViewOptions, annotate_decoded
 from viewer.config import Settings
 from viewer.draw.encode import to_jpeg
 from viewer.hosts import HostPolicy
 from viewer.images import Fetched, decode
 from viewer.models import Face
-from viewer.pipeline import PictureFailure, Pipeline, ViewOptions, annotate_decoded, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 
 Items = list[tuple[str | None, list[Face]]]
 Shape = Callable[[Sequence[Face]], Items]

@@ -15,9 +15,10 @@ from contextlib import closing
 from pathlib import Path
 
 from viewer.api import Client
+from viewer.compose import PictureFailure, ViewOptions
 from viewer.config import Settings
 from viewer.hosts import HostPolicy
-from viewer.pipeline import PictureFailure, Pipeline, ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 
 
 def memory_mb() -> tuple[float, float]:

@@ -23,6 +23,7 @@ import requests
 
 from viewer import exceptions as exc
 from viewer.api import Client
+from viewer.compose import PictureFailure, Rendered, ViewOptions
 from viewer.config import Settings, load_settings
 from viewer.demo.bad_images import BAD_KINDS
 from viewer.demo.server import DemoServer
@@ -31,7 +32,7 @@ from viewer.geometry import resolve_box
 from viewer.hosts import HostPolicy
 from viewer.images import FetchFailure
 from viewer.models import parse_group
-from viewer.pipeline import PictureFailure, Pipeline, Rendered, ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 from viewer.select import (
     Filters,
     apply_filters,

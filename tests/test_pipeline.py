@@ -24,13 +24,14 @@ from streamlit.delta_generator import DeltaGenerator
 
 from viewer import pipeline as pipeline_module
 from viewer.api import Client
+from viewer.compose import Rendered, ViewOptions
 from viewer.config import Settings
 from viewer.demo.server import DemoServer
 from viewer.draw.encode import to_jpeg
 from viewer.hosts import HostPolicy
 from viewer.images import Decoded, Fetched, decode
 from viewer.models import Face
-from viewer.pipeline import Pipeline, Rendered, ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 from viewer.ui.context import ViewContext
 from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, gallery
 

@@ -1,176 +1,30 @@
-"""From faces to pictures: download, decode at display size, place boxes, draw, encode, cache."""
+"""From faces to pictures: schedule downloads, decode at display size, draw, cache, stream.
+
+What each picture shows is viewer.compose's business; this module decides when pictures are
+made, keeps them in the shared cache, and hands them out as they are ready.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from typing import TypeVar
 
-from PIL import Image
-
-from viewer import geometry
-from viewer.compose import face_label
+from viewer.compose import PictureFailure, Result, ViewOptions, render_annotated, render_crop
 from viewer.config import Settings
-from viewer.draw.boxes import BoxAnnotator, Mark, Style, badge, blur_regions, crop_face
-from viewer.draw.color import VERMILLION, color_for
-from viewer.draw.encode import to_jpeg
 from viewer.exceptions import ImageError
 from viewer.hosts import HostPolicy
-from viewer.images import Decoded, Fetched, Fetcher, FetchFailure, FetchResult, decode, orient
+from viewer.images import Decoded, Fetched, Fetcher, FetchFailure, FetchResult, decode
 from viewer.models import Face
 
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """How pictures are drawn; part of every cache key, so a change re-draws, never re-downloads."""
-
-    color_mode: str = "frontal"
-    show_labels: bool = True
-    blur: bool = False
-    boxes_on: str = "stored"  # boxes refer to "stored" pixels, or to the "upright" (EXIF) image
-    flagged: frozenset[str] = frozenset()  # face keys that carry a quality flag
-    quality: int = 85
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """An annotated picture as JPEG bytes, with where each face's box landed."""
-
-    jpeg: bytes
-    size: tuple[int, int]
-    stored_wh: tuple[int, int]
-    placements: Mapping[str, geometry.Placement] = field(default_factory=dict)
-
-    @property
-    def nbytes(self) -> int:
-        return len(self.jpeg) + 300 * (len(self.placements) + 1)
-
-
-@dataclass(frozen=True)
-class PictureFailure:
-    """A picture that could not be made; ``reason`` is one sentence for the analyst."""
-
-    url: str | None
-    reason: str
-
-    @property
-    def nbytes(self) -> int:
-        return 300 + len(self.reason)
-
-
-Result = Rendered | PictureFailure
 T = TypeVar("T")
 R = TypeVar("R")
-TILE_BACKGROUND = (236, 236, 236)
 
 
 def _decode_for(fetched: Fetched, settings: Settings, width: int | None) -> Decoded:
     draft = (width, 1) if width else None
     return decode(fetched.data, settings.max_image_pixels, draft)
-
-
-def _placements(
-    faces: Sequence[Face], stored_wh: tuple[int, int], orientation: int, boxes_on: str
-) -> tuple[dict[str, geometry.Placement], tuple[int, int]]:
-    """Resolve every face's box in the space the boxes are drawn in; return that space's size."""
-    wh = stored_wh
-    if boxes_on == "upright" and orientation in (5, 6, 7, 8):
-        wh = (stored_wh[1], stored_wh[0])
-    return {f.key: geometry.resolve_box(f.box, f.reported_wh, wh) for f in faces}, wh
-
-
-def _display_scale(
-    image: Image.Image, upright: bool, width: int | None, height: int | None
-) -> float:
-    """The one scale that fits the upright picture to ``width`` (and within ``height``)."""
-    w, h = (image.height, image.width) if upright else image.size
-    if not width:
-        return 1.0
-    scale = width / w
-    if height:
-        scale = min(scale, height / h)
-    return scale
-
-
-def annotate_decoded(
-    decoded: Decoded,
-    faces: Sequence[Face],
-    options: ViewOptions,
-    width: int | None,
-    height: int | None = None,
-) -> tuple[Image.Image, dict[str, geometry.Placement]]:
-    """Draw the faces' boxes on a decoded image shown ``width`` wide (None: full size).
-
-    With ``height`` too, the picture is fitted inside width × height and centred on a neutral
-    tile of exactly that size, so a gallery of mixed shapes lines up.
-    """
-    image = decoded.image
-    turned = decoded.orientation in (5, 6, 7, 8)
-    if options.boxes_on == "upright":
-        image = orient(image, decoded.orientation)
-    placements, space_wh = _placements(
-        faces, decoded.stored_wh, decoded.orientation, options.boxes_on
-    )
-    scale = _display_scale(image, turned and options.boxes_on == "stored", width, height)
-    if scale != 1.0:
-        # small images are enlarged before drawing, so labels are drawn crisp at display size
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        # Shrinking, Pillow widens the filter by the scale, so bilinear is antialiased and looks
-        # like Lanczos at thumbnail size for a third of the time; enlarging keeps Lanczos.
-        resample = Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.LANCZOS
-        image = image.resize(size, resample, reducing_gap=2.0)
-    sx, sy = image.width / space_wh[0], image.height / space_wh[1]
-    drawn = [
-        (f, geometry.scale_xyxy(p.xyxy, sx, sy)) for f in faces if (p := placements[f.key]).xyxy
-    ]
-    if options.blur and drawn:
-        image = blur_regions(image, [xyxy for _, xyxy in drawn])
-    marks = [
-        Mark(
-            xyxy,
-            face_label(f),
-            color_for(f, options.color_mode),
-            f.key in options.flagged,
-        )
-        for f, xyxy in drawn
-    ]
-    annotated = BoxAnnotator(Style(show_labels=options.show_labels)).annotate(image, marks)
-    if options.boxes_on == "stored":
-        annotated = orient(annotated, decoded.orientation)
-    if width and height and annotated.size != (width, height):
-        tile = Image.new("RGB", (width, height), TILE_BACKGROUND)
-        tile.paste(annotated, ((width - annotated.width) // 2, (height - annotated.height) // 2))
-        annotated = tile
-    return annotated, placements
-
-
-def crop_decoded(
-    decoded: Decoded, face: Face, options: ViewOptions, size: int
-) -> tuple[Image.Image, geometry.Placement]:
-    """A square crop of one face with a margin, its box drawn thinly, flagged faces badged."""
-    image = decoded.image
-    if options.boxes_on == "upright":
-        image = orient(image, decoded.orientation)
-    placements, space_wh = _placements(
-        [face], decoded.stored_wh, decoded.orientation, options.boxes_on
-    )
-    placement = placements[face.key]
-    if placement.xyxy is None:
-        raise ImageError(f"No face to crop: {placement.reason}.")
-    sx, sy = image.width / space_wh[0], image.height / space_wh[1]
-    xyxy = geometry.scale_xyxy(placement.xyxy, sx, sy)
-    if options.blur:
-        image = blur_regions(image, [xyxy])
-    color = color_for(face, options.color_mode)
-    marked = BoxAnnotator(Style(show_labels=False)).annotate(image, [Mark(xyxy, "", color, False)])
-    tile = crop_face(marked, xyxy, size=size)
-    if options.boxes_on == "stored":
-        tile = orient(tile, decoded.orientation)
-    if face.key in options.flagged:
-        tile = badge(tile, "!", VERMILLION, corner="tr")
-    return tile, placement
 
 
 class Pipeline:
@@ -276,14 +130,12 @@ class Pipeline:
         self.draws += 1
         try:
             decoded = _decode_for(fetched, self.settings, width)
-            image, placements = annotate_decoded(decoded, faces, options, width, height)
+            return render_annotated(decoded, faces, options, width, height)
         except ImageError as error:
             return PictureFailure(fetched.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
-            return PictureFailure(
-                fetched.url, f"The image could not be drawn ({type(error).__name__})."
-            )
-        return Rendered(to_jpeg(image, options.quality), image.size, decoded.stored_wh, placements)
+            reason = f"The image could not be drawn ({type(error).__name__})."
+            return PictureFailure(fetched.url, reason)
 
     # --- face crops -------------------------------------------------------------------------
 
@@ -332,20 +184,12 @@ class Pipeline:
             return PictureFailure(got.url, got.reason)
         try:
             # crops want the face's full detail: decode the image at full size
-            decoded = self._decoded_full(got)
-            tile, placement = crop_decoded(decoded, face, options, size)
+            return render_crop(self._decoded_full(got), face, options, size)
         except ImageError as error:
             return PictureFailure(got.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
-            return PictureFailure(
-                got.url, f"The face could not be cropped ({type(error).__name__})."
-            )
-        return Rendered(
-            to_jpeg(tile, options.quality),
-            tile.size,
-            decoded.stored_wh,
-            {face.key: placement},
-        )
+            reason = f"The face could not be cropped ({type(error).__name__})."
+            return PictureFailure(got.url, reason)
 
     def _decoded_full(self, got: Fetched) -> Decoded:
         """Decode at full size once per image while its faces are cropped (a small LRU)."""

@@ -1,4 +1,4 @@
-"""Tiles that stand in for pictures: an image that failed, one on its way; and the colour legend."""
+"""Tiles: for an image that failed, one on its way, a picture of another shape; the legend."""
 
 from __future__ import annotations
 
@@ -61,6 +61,15 @@ def error_tile(size: tuple[int, int], message: str) -> Image.Image:
         x = (w - text_width(text, font_size)) // 2
         shapes.append(Text((x, top + glyph_h + i * step), text, font_size, TILE_INK))
     return paint(Image.new("RGB", (w, h), TILE_BACKGROUND.as_rgb()), shapes)
+
+
+def letterbox(image: Image.Image, wh: tuple[int, int]) -> Image.Image:
+    """``image`` centred on a neutral tile of exactly ``wh`` (``image`` itself if it fits)."""
+    if image.size == wh:
+        return image
+    tile = Image.new("RGB", wh, TILE_BACKGROUND.as_rgb())
+    tile.paste(image, ((wh[0] - image.width) // 2, (wh[1] - image.height) // 2))
+    return tile
 
 
 def waiting_tile(size: tuple[int, int]) -> Image.Image:

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import streamlit as st
 
 from viewer import geometry
+from viewer.compose import PictureFailure
 from viewer.models import Face
-from viewer.pipeline import PictureFailure
 from viewer.ui.context import ViewContext
 from viewer.ui.gallery import error_tile_jpeg
 from viewer.ui.text import num, pct, plain, when

@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from viewer.compose import PictureFailure, Result
 from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
-from viewer.pipeline import PictureFailure, Result, group_by_image
+from viewer.pipeline import group_by_image
 from viewer.ui.context import ViewContext
 from viewer.ui.text import plain, when
 

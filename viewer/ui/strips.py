@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from viewer.compose import PictureFailure, ViewOptions
 from viewer.models import Face
-from viewer.pipeline import PictureFailure, Pipeline, ViewOptions
+from viewer.pipeline import Pipeline
 from viewer.ui.gallery import error_tile_jpeg
 
 STRIP_TILE = 96

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from viewer.api import Client
 from viewer.compose import PictureFailure, ViewOptions, annotate_decoded
 from viewer.config import Settings
+from viewer.decoding import decode
 from viewer.draw.encode import to_jpeg
 from viewer.hosts import HostPolicy
-from viewer.images import Fetched, decode
+from viewer.images import Fetched
 from viewer.models import Face
 from viewer.pipeline import Pipeline, group_by_image
 

@@ -26,11 +26,11 @@ from viewer.compose import (
     place_faces,
     render_annotated,
 )
+from viewer.decoding import Decoded
 from viewer.draw.color import BLUE, ORANGE, VERMILLION, WHITE
 from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import TILE_BACKGROUND
 from viewer.exceptions import ImageError
-from viewer.images import Decoded
 from viewer.models import Face, RawBox
 
 WH = (400, 300)

@@ -26,10 +26,11 @@ from viewer import pipeline as pipeline_module
 from viewer.api import Client
 from viewer.compose import Rendered, ViewOptions
 from viewer.config import Settings
+from viewer.decoding import Decoded, decode
 from viewer.demo.server import DemoServer
 from viewer.draw.encode import to_jpeg
 from viewer.hosts import HostPolicy
-from viewer.images import Decoded, Fetched, decode
+from viewer.images import Fetched
 from viewer.models import Face
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.ui.context import ViewContext

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from PIL import Image
 
 from viewer import geometry
+from viewer.decoding import Decoded, orient
 from viewer.draw.boxes import BoxAnnotator, Mark, Style, badge, blur_regions, crop_face
 from viewer.draw.color import VERMILLION, color_for
 from viewer.draw.encode import to_jpeg
 from viewer.draw.sheet import contact_sheet
 from viewer.draw.tiles import error_tile, letterbox
 from viewer.exceptions import ImageError
-from viewer.images import Decoded, orient
 from viewer.models import Face, Group
 
 TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height

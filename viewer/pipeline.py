@@ -13,9 +13,10 @@ from typing import TypeVar
 
 from viewer.compose import PictureFailure, Result, ViewOptions, render_annotated, render_crop
 from viewer.config import Settings
+from viewer.decoding import Decoded, decode
 from viewer.exceptions import ImageError
 from viewer.hosts import HostPolicy
-from viewer.images import Decoded, Fetched, Fetcher, FetchFailure, FetchResult, decode
+from viewer.images import Fetched, Fetcher, FetchFailure, FetchResult
 from viewer.models import Face
 
 T = TypeVar("T")

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from tests.draw.pixels import checkerboard
-from viewer import images
+from viewer import decoding
 from viewer.draw.boxes import BoxAnnotator
 from viewer.draw.encode import to_jpeg, to_png
 
@@ -35,8 +35,8 @@ def test_to_png_round_trips_pixels() -> None:
 def test_drawing_flattens_transparency_as_decoding_does() -> None:
     """One flattener: a transparent picture saved or annotated gets the decoder's grey."""
     clear = Image.new("RGBA", (40, 30), (255, 0, 0, 0))
-    grey_of_decoding = images.FLATTEN_BACKGROUND
-    assert images.decode(to_png(clear), 10_000).image.getpixel((0, 0)) == grey_of_decoding
+    grey_of_decoding = decoding.FLATTEN_BACKGROUND
+    assert decoding.decode(to_png(clear), 10_000).image.getpixel((0, 0)) == grey_of_decoding
     jpeg = Image.open(io.BytesIO(to_jpeg(clear, quality=100))).getpixel((5, 5))
     assert max(abs(a - b) for a, b in zip(jpeg, grey_of_decoding, strict=True)) <= 2
     assert BoxAnnotator().annotate(clear, []).getpixel((0, 0)) == grey_of_decoding

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from PIL import Image, ImageFilter
 
 from viewer import geometry
+from viewer.decoding import to_rgb
 from viewer.draw.color import NEUTRAL, Color
 from viewer.draw.shapes import IntRect, Line, Point, Rect, Shape, Text, paint
 from viewer.draw.text import fit_text, line_height, text_width, truncate_drawable
 from viewer.geometry import XYXY
-from viewer.images import to_rgb
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from viewer.images import to_rgb
+from viewer.decoding import to_rgb
 
 
 def to_jpeg(image: Image.Image, quality: int = 85) -> bytes:

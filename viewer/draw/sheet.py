@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageOps
 
+from viewer.decoding import to_rgb
 from viewer.draw.color import INK, WHITE
 from viewer.draw.shapes import Shape, Text, paint
 from viewer.draw.text import fit_text, line_height, text_width, truncate_drawable, wrap_text
-from viewer.images import to_rgb
 
 SHEET_BACKGROUND = WHITE
 SHEET_INK = INK

@@ -171,6 +171,18 @@ def test_the_cache_stays_under_its_cap(own_demo: DemoServer) -> None:
         assert sum(len(r.data) for r in held) <= pipe.cache.size_bytes <= cap
 
 
+def test_the_cache_counts_each_download_and_picture_by_its_nbytes(
+    pipe: Pipeline, page: Items
+) -> None:
+    """Downloads and pictures share one cache, each counted by the size it tells."""
+    pictures = render_page(pipe, page)
+    downloads = [pipe.fetcher.cached(url) for url, _ in page if url]
+    assert all(isinstance(d, Fetched) for d in downloads)
+    held = sum(d.nbytes for d in downloads if d) + sum(p.nbytes for p in pictures)
+    assert pipe.cache.size_bytes == held
+    assert pipe.fetcher.cache is pipe.cache
+
+
 # ---------------------------------------------------------------------------------------------
 # Deduplication
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from operator import attrgetter
 from urllib.parse import urljoin
 
 import requests
@@ -31,6 +32,10 @@ class Fetched:
     data: bytes
     content_type: str | None = None
 
+    @property
+    def nbytes(self) -> int:
+        return len(self.data) + 200
+
 
 @dataclass(frozen=True)
 class FetchFailure:
@@ -39,8 +44,17 @@ class FetchFailure:
     url: str
     reason: str
 
+    @property
+    def nbytes(self) -> int:
+        return 500
+
 
 FetchResult = Fetched | FetchFailure
+
+
+def make_cache(settings: Settings) -> ByteLRU:
+    """A cache of ``settings.cache_mb``; every value put in it tells its size as ``nbytes``."""
+    return ByteLRU(settings.cache_mb * 1024 * 1024, sizeof=attrgetter("nbytes"))
 
 
 class _PeerCheck(Exception):
@@ -142,7 +156,7 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self.policy = policy or HostPolicy(settings.allow_private_image_hosts)
-        self.cache = cache or ByteLRU(settings.cache_mb * 1024 * 1024, sizeof=_result_size)
+        self.cache = cache if cache is not None else make_cache(settings)
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc credentials reach image hosts
         self.session.headers["User-Agent"] = "group-viewer/0.1"
@@ -345,14 +359,3 @@ def _status_reason(status: int) -> str:
 
 def _too_large(limit: int) -> str:
     return f"The image is larger than {limit / (1024 * 1024):g} MB, the download limit."
-
-
-def _result_size(result: object) -> int:
-    if isinstance(result, Fetched):
-        return len(result.data) + 200
-    if isinstance(result, (bytes, bytearray)):
-        return len(result) + 100
-    nbytes = getattr(result, "nbytes", None)
-    if isinstance(nbytes, int):
-        return nbytes
-    return 500

@@ -6,21 +6,23 @@ made, keeps them in the shared cache, and hands them out as they are ready.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import TypeVar
 
+from viewer.cache import ByteLRU
 from viewer.compose import PictureFailure, Result, ViewOptions, render_annotated, render_crop
 from viewer.config import Settings
 from viewer.decoding import Decoded, decode
 from viewer.exceptions import ImageError
 from viewer.hosts import HostPolicy
-from viewer.images import Fetched, Fetcher, FetchFailure, FetchResult
+from viewer.images import Fetched, Fetcher, FetchFailure, FetchResult, make_cache
 from viewer.models import Face
 
 T = TypeVar("T")
 R = TypeVar("R")
+PICTURE_FAILURE_TTL_S = 60.0
+FULL_DECODES_KEPT = 2
 
 
 def _decode_for(fetched: Fetched, settings: Settings, width: int | None) -> Decoded:
@@ -31,19 +33,20 @@ def _decode_for(fetched: Fetched, settings: Settings, width: int | None) -> Deco
 class Pipeline:
     """Downloads and draws pictures for the UI, the exports and the command line.
 
-    Pictures are cached by URL, faces, size and options in the fetcher's byte-capped cache, so
-    a page already seen is neither downloaded nor drawn again.
+    ``cache`` holds, within one byte cap, the downloads (the fetcher stores them there) and the
+    pictures, keyed by URL, faces, size and options, so a page already seen is neither
+    downloaded nor drawn again.
     """
 
     def __init__(self, settings: Settings, policy: HostPolicy | None = None) -> None:
         self.settings = settings
-        self.fetcher = Fetcher(settings, policy)
-        self.cache = self.fetcher.cache
+        self.cache = make_cache(settings)
+        self.fetcher = Fetcher(settings, policy, self.cache)
         self._draw_pool = ThreadPoolExecutor(2, thread_name_prefix="draw")
         self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="ahead")
         self._ahead: Future[None] | None = None
-        self._decoded: dict[str, Decoded] = {}
-        self._decoded_lock = threading.Lock()
+        # full-size decodes of the images whose faces are being cropped: counted, not sized
+        self._decoded = ByteLRU(FULL_DECODES_KEPT, sizeof=lambda _: 1)
         self.draws = 0
 
     def close(self) -> None:
@@ -98,12 +101,15 @@ class Pipeline:
         def make(i: int, got: FetchResult) -> Result:
             result = self._annotate(got, items[i][1], options, width, height)
             if cache:
-                self.cache.put(
-                    keys[i], result, ttl_s=60.0 if isinstance(result, PictureFailure) else None
-                )
+                self._store(keys[i], result)
             return result
 
         yield from self._draw_as_fetched(pending, make)
+
+    def _store(self, key: Hashable, result: Result) -> None:
+        """Cache a picture; a failure only for a while, so that it is tried again."""
+        failed = isinstance(result, PictureFailure)
+        self.cache.put(key, result, ttl_s=PICTURE_FAILURE_TTL_S if failed else None)
 
     def _draw_as_fetched(
         self, pending: dict[str, list[T]], make: Callable[[T, FetchResult], R]
@@ -173,9 +179,7 @@ class Pipeline:
 
         def make(key: str, got: FetchResult) -> Result:
             result = self._crop(got, by_key[key], options, size)
-            self.cache.put(
-                keys[key], result, ttl_s=60.0 if isinstance(result, PictureFailure) else None
-            )
+            self._store(keys[key], result)
             return result
 
         yield from self._draw_as_fetched(pending, make)
@@ -193,17 +197,13 @@ class Pipeline:
             return PictureFailure(got.url, reason)
 
     def _decoded_full(self, got: Fetched) -> Decoded:
-        """Decode at full size once per image while its faces are cropped (a small LRU)."""
-        with self._decoded_lock:
-            hit = self._decoded.get(got.url)
+        """Decode at full size once per image while its faces are cropped."""
+        hit = self._decoded.get(got.url)
         if hit is not None:
             return hit
         decoded = _decode_for(got, self.settings, None)
         self.draws += 1
-        with self._decoded_lock:
-            self._decoded[got.url] = decoded
-            while len(self._decoded) > 2:
-                self._decoded.pop(next(iter(self._decoded)))
+        self._decoded.put(got.url, decoded)
         return decoded
 
     def prefetch(self, urls: Iterable[str | None]) -> int:

@@ -10,13 +10,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 
-from viewer import render
 from viewer.api import Client
+from viewer.compose import PictureFailure, ViewOptions, annotate_decoded
 from viewer.config import Settings
+from viewer.decoding import decode
+from viewer.draw.encode import to_jpeg
 from viewer.hosts import HostPolicy
-from viewer.images import Fetched, decode
+from viewer.images import Fetched
 from viewer.models import Face
-from viewer.pipeline import Failed, Pipeline, ViewOptions, annotate_decoded, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 
 Items = list[tuple[str | None, list[Face]]]
 Shape = Callable[[Sequence[Face]], Items]
@@ -102,8 +104,8 @@ def first_page(
         faces=sum(len(fs) for _, fs in items),
         downloads=downloads,
         warm_image_requests=warm_requests,
-        failures=sum(isinstance(r, Failed) for r in results),
-        jpeg_bytes=[len(r.jpeg) for r in results if not isinstance(r, Failed)],
+        failures=sum(isinstance(r, PictureFailure) for r in results),
+        jpeg_bytes=[len(r.jpeg) for r in results if not isinstance(r, PictureFailure)],
     )
 
 
@@ -145,7 +147,7 @@ def paging(
                 start = time.perf_counter()
                 results = pipe.annotated_many(items, options, wh[0], height=wh[1])
                 waits.append(time.perf_counter() - start)
-                failures += sum(isinstance(r, Failed) for r in results)
+                failures += sum(isinstance(r, PictureFailure) for r in results)
                 if predraw and i + 1 < len(pages):
                     nxt = pages[i + 1]
                     background.submit(pipe.annotated_many, nxt, options, wh[0], height=wh[1])
@@ -196,11 +198,11 @@ def thumb_bytes(
         results = pipe.annotated_many(items, options, width, height=height)
         for (url, faces), result in zip(items, results, strict=True):
             fetched = pipe.fetcher.cached(url) if url else None
-            if isinstance(result, Failed) or not isinstance(fetched, Fetched):
+            if isinstance(result, PictureFailure) or not isinstance(fetched, Fetched):
                 continue
             decoded = decode(fetched.data, settings.max_image_pixels, (width, 1))
             image, _ = annotate_decoded(decoded, faces, options, width, height)
-            jpeg = render.to_jpeg(image, options.quality)
+            jpeg = to_jpeg(image, options.quality)
             matches = matches and len(jpeg) == len(result.jpeg)
             ours.append(len(result.jpeg))
             same.append(_jpeg_q100(image))

@@ -15,9 +15,10 @@ from contextlib import closing
 from pathlib import Path
 
 from viewer.api import Client
+from viewer.compose import PictureFailure, ViewOptions
 from viewer.config import Settings
 from viewer.hosts import HostPolicy
-from viewer.pipeline import Failed, Pipeline, ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 
 
 def memory_mb() -> tuple[float, float]:
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             pages = [images[i : i + args.per_page] for i in range(0, len(images), args.per_page)]
             for i, items in enumerate(pages):
                 results = pipe.annotated_many(items, options, args.width, height=args.height)
-                failures += sum(isinstance(r, Failed) for r in results)
+                failures += sum(isinstance(r, PictureFailure) for r in results)
                 if i + 1 < len(pages):
                     pipe.prefetch(url for url, _ in pages[i + 1])
         else:
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             pages = [faces[i : i + args.per_page] for i in range(0, len(faces), args.per_page)]
             for i, page in enumerate(pages):
                 crops = pipe.crops(page, options, args.tile)
-                failures += sum(isinstance(r, Failed) for r in crops.values())
+                failures += sum(isinstance(r, PictureFailure) for r in crops.values())
                 if i + 1 < len(pages):
                     pipe.prefetch(f.url for f in pages[i + 1])
         seconds = time.perf_counter() - start

@@ -16,14 +16,15 @@ from PIL import Image
 
 from viewer import export
 from viewer.api import Client
+from viewer.compose import ViewOptions, sheet_title
 from viewer.config import Settings
 from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.demo.server import DemoServer
+from viewer.draw.sheet import MAX_SHEET_HEIGHT
 from viewer.geometry import Placement
 from viewer.hosts import HostPolicy
 from viewer.models import Group, parse_group
-from viewer.pipeline import Pipeline, ViewOptions
-from viewer.render import MAX_SHEET_HEIGHT
+from viewer.pipeline import Pipeline
 from viewer.select import Filters
 
 IMAGE_NAME = re.compile(r"images/\d{4}_[A-Za-z0-9._-]+\.jpg")
@@ -375,10 +376,10 @@ def test_contact_sheet_holds_at_most_its_limit(settings: Settings, pipe: Pipelin
 
     one_row = height(group.faces[:8])
     assert height(group.faces, limit=8) == one_row < height(group.faces)
-    assert export.sheet_title(group, group.faces, limit=8) == (
+    assert sheet_title(group, group.faces, limit=8) == (
         "Group demo-crowd · 13 faces (first 8 shown)"
     )
-    assert export.sheet_title(group, group.faces) == "Group demo-crowd · 13 faces"
+    assert sheet_title(group, group.faces, export.SHEET_MAX_FACES) == "Group demo-crowd · 13 faces"
 
 
 def test_contact_sheet_of_thousands_of_faces_stays_under_the_jpeg_limit(
@@ -407,9 +408,10 @@ def test_contact_sheet_refuses_an_unknown_format(settings: Settings, pipe: Pipel
 
 def _panel_app(api_url: str, base_url: str) -> None:
     from viewer.api import Client
+    from viewer.compose import ViewOptions
     from viewer.config import Settings
     from viewer.hosts import HostPolicy
-    from viewer.pipeline import Pipeline, ViewOptions
+    from viewer.pipeline import Pipeline
     from viewer.ui.export import export_panel
 
     s = Settings(api_url=api_url, client_id="panel", client_secret="panel-secret")

@@ -23,15 +23,16 @@ import requests
 
 from viewer import exceptions as exc
 from viewer.api import Client
+from viewer.compose import PictureFailure, Rendered, ViewOptions
 from viewer.config import Settings, load_settings
 from viewer.demo.bad_images import BAD_KINDS
 from viewer.demo.server import DemoServer
+from viewer.draw.color import GREY, color_for
 from viewer.geometry import resolve_box
 from viewer.hosts import HostPolicy
 from viewer.images import FetchFailure
 from viewer.models import parse_group
-from viewer.pipeline import Failed, Pipeline, Rendered, ViewOptions, group_by_image
-from viewer.render import GREY, color_for
+from viewer.pipeline import Pipeline, group_by_image
 from viewer.select import (
     Filters,
     apply_filters,
@@ -179,7 +180,7 @@ def test_bad_data_group_renders_and_explains_every_oddity(
     failures: dict[int, str] = {}
     for (_, image_faces), result in zip(items, results, strict=True):
         for face in image_faces:
-            if isinstance(result, Failed):
+            if isinstance(result, PictureFailure):
                 failures[face.index] = result.reason
             else:
                 assert isinstance(result, Rendered)
@@ -199,7 +200,9 @@ def test_bad_data_group_renders_and_explains_every_oddity(
     drawn = {i for i, p in placements.items() if p.ok}
     assert drawn == {0, 1, 2, 3, 5, 6, 7, 10, 11, 12}
     # the face views say the same, one face at a time
-    crop_failures = {f.index: r.reason for f in faces if isinstance(r := crops[f.key], Failed)}
+    crop_failures = {
+        f.index: r.reason for f in faces if isinstance(r := crops[f.key], PictureFailure)
+    }
     assert crop_failures == {
         **failures,
         **{i: f"No face to crop: {reason}." for i, reason in reasons.items()},
@@ -504,13 +507,13 @@ def test_hostile_group_renders_the_good_and_explains_the_bad(
             if kind not in ("redirect", "exif-rotated", "oversize"):
                 assert placement.xyxy == pytest.approx(FACE_BOX, abs=0.5), kind
         else:
-            assert isinstance(result, Failed), (kind, result)
+            assert isinstance(result, PictureFailure), (kind, result)
             assert result.url == url
             assert sentence(result.reason), (kind, result.reason)
             expected = HOSTILE_FAILURES[kind]
             if expected is not None:
                 assert result.reason == expected
-            assert crop == Failed(url, result.reason)  # the face views say the same
+            assert crop == PictureFailure(url, result.reason)  # the face views say the same
     sizes = {
         (url or "").rsplit("/", 1)[-1]: (r.size, r.stored_wh)
         for (url, _), r in zip(items, results, strict=True)
@@ -602,8 +605,15 @@ def test_image_hosts_never_see_credentials(
         results = pipe.annotated_many(group_by_image(group.faces), ViewOptions(), None)
     finally:
         pipe.close()
-    assert [type(r).__name__ for r in results] == ["Rendered", "Rendered", "Failed", "Rendered"]
-    assert results[2] == Failed(images.url("/gone.jpg"), "The image is gone from its host (404).")
+    assert [type(r).__name__ for r in results] == [
+        "Rendered",
+        "Rendered",
+        "PictureFailure",
+        "Rendered",
+    ]
+    assert results[2] == PictureFailure(
+        images.url("/gone.jpg"), "The image is gone from its host (404)."
+    )
 
     # the API got the token, where it belongs
     group_request = next(s for s in api.seen if s.path.endswith("/groups/acme/g1"))
@@ -616,7 +626,7 @@ def test_image_hosts_never_see_credentials(
         assert not _leaks(json.dumps(seen.headers) + seen.path), seen
     # nor did anything logged on the way
     assert not any(_leaks(record.getMessage()) for record in caplog.records)
-    assert all(not _leaks(r.reason) for r in results if isinstance(r, Failed))
+    assert all(not _leaks(r.reason) for r in results if isinstance(r, PictureFailure))
 
 
 @pytest.mark.parametrize("kind", ["token", "client-credentials"])
@@ -690,7 +700,7 @@ def test_image_failures_never_carry_secrets(demo: DemoServer) -> None:
         direct = [pipe.fetcher.fetch(url) for url, _ in items[:4]]
     finally:
         pipe.close()
-    assert all(isinstance(r, Failed) and not _leaks(r.reason) for r in results)
+    assert all(isinstance(r, PictureFailure) and not _leaks(r.reason) for r in results)
     assert all(isinstance(r, FetchFailure) and not _leaks(r.reason) for r in direct)
 
 

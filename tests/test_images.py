@@ -22,14 +22,16 @@ import pytest
 import requests
 from PIL import Image, ImageChops
 
+from viewer.compose import Rendered, ViewOptions
 from viewer.config import Settings
+from viewer.decoding import decode, orient
 from viewer.demo.bad_images import BAD_KINDS, bad_face, exif_stored_box
 from viewer.demo.server import DemoServer
 from viewer.exceptions import ImageError
 from viewer.hosts import HostPolicy, origin_of
-from viewer.images import Fetched, Fetcher, FetchFailure, FetchResult, decode, orient
+from viewer.images import Fetched, Fetcher, FetchFailure, FetchResult
 from viewer.models import Face, parse_face
-from viewer.pipeline import Pipeline, Rendered, ViewOptions
+from viewer.pipeline import Pipeline
 
 BAD = "/images/bad/"
 SAMPLE_IMAGE = "/images/sample/image-001.jpg"

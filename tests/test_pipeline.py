@@ -23,14 +23,16 @@ from PIL import Image
 from streamlit.delta_generator import DeltaGenerator
 
 from viewer import pipeline as pipeline_module
-from viewer import render
 from viewer.api import Client
+from viewer.compose import Rendered, ViewOptions
 from viewer.config import Settings
+from viewer.decoding import Decoded, decode
 from viewer.demo.server import DemoServer
+from viewer.draw.encode import to_jpeg
 from viewer.hosts import HostPolicy
-from viewer.images import Decoded, Fetched, decode
+from viewer.images import Fetched
 from viewer.models import Face
-from viewer.pipeline import Pipeline, Rendered, ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 from viewer.ui.context import ViewContext
 from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, gallery
 
@@ -169,6 +171,18 @@ def test_the_cache_stays_under_its_cap(own_demo: DemoServer) -> None:
         assert sum(len(r.data) for r in held) <= pipe.cache.size_bytes <= cap
 
 
+def test_the_cache_counts_each_download_and_picture_by_its_nbytes(
+    pipe: Pipeline, page: Items
+) -> None:
+    """Downloads and pictures share one cache, each counted by the size it tells."""
+    pictures = render_page(pipe, page)
+    downloads = [pipe.fetcher.cached(url) for url, _ in page if url]
+    assert all(isinstance(d, Fetched) for d in downloads)
+    held = sum(d.nbytes for d in downloads if d) + sum(p.nbytes for p in pictures)
+    assert pipe.cache.size_bytes == held
+    assert pipe.fetcher.cache is pipe.cache
+
+
 # ---------------------------------------------------------------------------------------------
 # Deduplication
 
@@ -299,7 +313,7 @@ class HeldImages:
     def __init__(self) -> None:
         self.released = threading.Event()
         self.received = 0
-        body = render.to_jpeg(Image.new("RGB", (64, 48), (90, 120, 150)))
+        body = to_jpeg(Image.new("RGB", (64, 48), (90, 120, 150)))
         host = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -487,7 +501,7 @@ def test_export_pictures_stay_out_of_the_shared_cache(demo: DemoServer) -> None:
     items = group_by_image(faces_of(demo, "demo-crowd"))[:3]
     with closing(pipeline_for(demo)) as kept, closing(pipeline_for(demo)) as passed:
         kept.annotated_many(items, ViewOptions(), None)
-        passed.annotated_many(items, ViewOptions(), None, keep=False)
+        passed.annotated_many(items, ViewOptions(), None, cache=False)
         downloads_only = passed.cache.size_bytes
         assert kept.cache.size_bytes > downloads_only  # the kept pictures are the difference
         assert len(passed.cache) == 3  # the three downloads, no picture

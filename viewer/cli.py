@@ -17,11 +17,12 @@ from typing import TextIO, TypeVar
 from tqdm import tqdm
 
 from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, Client, validate_segment
+from viewer.compose import ViewOptions
 from viewer.config import Settings, load_settings
 from viewer.exceptions import ViewerError
 from viewer.export import ImageFailure, contact_sheet_bytes, one_line, write_dir
 from viewer.hosts import image_policy
-from viewer.pipeline import Pipeline, ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 from viewer.select import POSES, Filters, apply_filters, quality_flags
 
 EXIT_OK = 0

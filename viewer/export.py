@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PIL import Image
-
-from viewer import geometry, render
+from viewer import geometry
+from viewer.compose import Rendered, ViewOptions, face_sheet, sheet_title
 from viewer.config import Settings
+from viewer.draw.encode import to_jpeg, to_png
 from viewer.geometry import Placement
 from viewer.models import Face, Group
-from viewer.pipeline import Failed, Pipeline, Rendered, ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 from viewer.select import Filters, Thresholds, quality_flags
 
 CSV_COLUMNS = (
@@ -257,7 +257,7 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
             if progress:
                 progress(start + done, total)
 
-        results = ctx.pipeline.annotated_many(chunk, ctx.options, None, within, keep=False)
+        results = ctx.pipeline.annotated_many(chunk, ctx.options, None, within, cache=False)
         for (url, faces), name, result in zip(
             chunk, names[start : start + IMAGE_BATCH], results, strict=True
         ):
@@ -271,7 +271,7 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
                 written.append((name, url))
                 yield f"images/{name}", result.jpeg
             else:
-                reason = result.reason if isinstance(result, Failed) else "not drawn"
+                reason = result.reason
                 failures.append(ImageFailure(name, url, reason, tuple(f.label for f in faces)))
                 # a face without a URL already lists "no image URL" among its problems
                 note = f"image not drawn: {reason}" if url else "no image URL"
@@ -421,13 +421,6 @@ def write_dir(
 # Contact sheet
 
 
-def sheet_title(group: Group, faces: Sequence[Face], limit: int = SHEET_MAX_FACES) -> str:
-    title = f"Group {group.id or '(no id)'} · {len(faces):,} faces"
-    if len(faces) > limit:
-        title += f" (first {limit:,} shown)"
-    return title
-
-
 def contact_sheet_bytes(
     group: Group,
     faces: Sequence[Face],
@@ -448,15 +441,5 @@ def contact_sheet_bytes(
         raise ValueError(f"contact sheet format must be png or jpeg, not {fmt!r}")
     shown = list(faces[:limit])
     crops = pipeline.crops(shown, options, SHEET_TILE, on_progress)
-    tiles = []
-    for face in shown:
-        result = crops[face.key]
-        if isinstance(result, Rendered):
-            with Image.open(io.BytesIO(result.jpeg)) as opened:
-                tile = opened.convert("RGB")
-        else:
-            reason = result.reason if isinstance(result, Failed) else "not drawn"
-            tile = render.error_tile((SHEET_TILE, SHEET_TILE), reason)
-        tiles.append((tile, f"{face.label} · {render.face_label(face)}"))
-    sheet = render.contact_sheet(tiles, width=width, title=sheet_title(group, faces, limit))
-    return render.to_png(sheet) if fmt == "png" else render.to_jpeg(sheet, 90)
+    sheet = face_sheet(shown, crops, SHEET_TILE, width, sheet_title(group, faces, limit))
+    return to_png(sheet) if fmt == "png" else to_jpeg(sheet, 90)

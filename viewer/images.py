@@ -1,20 +1,18 @@
-"""Image downloads (bounded, deduplicated, cached, host-checked) and safe decoding."""
+"""Image downloads: bounded, deduplicated, cached and host-checked. Decoding: viewer.decoding."""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import socket
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from operator import attrgetter
 from urllib.parse import urljoin
 
 import requests
-from PIL import Image
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -22,12 +20,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from viewer.body import BodyError, read_body
 from viewer.cache import ByteLRU
 from viewer.config import Settings
-from viewer.exceptions import ImageError
 from viewer.hosts import BlockedHostError, HostPolicy, origin_of
 
 MAX_REDIRECTS = 4
-# Photo formats only: Pillow's other readers (EPS runs Ghostscript) never see API data.
-DECODABLE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO")
 FAILURE_TTL_S = 120.0
 
 
@@ -37,6 +32,10 @@ class Fetched:
     data: bytes
     content_type: str | None = None
 
+    @property
+    def nbytes(self) -> int:
+        return len(self.data) + 200
+
 
 @dataclass(frozen=True)
 class FetchFailure:
@@ -45,8 +44,17 @@ class FetchFailure:
     url: str
     reason: str
 
+    @property
+    def nbytes(self) -> int:
+        return 500
+
 
 FetchResult = Fetched | FetchFailure
+
+
+def make_cache(settings: Settings) -> ByteLRU:
+    """A cache of ``settings.cache_mb``; every value put in it tells its size as ``nbytes``."""
+    return ByteLRU(settings.cache_mb * 1024 * 1024, sizeof=attrgetter("nbytes"))
 
 
 class _PeerCheck(Exception):
@@ -148,7 +156,7 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self.policy = policy or HostPolicy(settings.allow_private_image_hosts)
-        self.cache = cache or ByteLRU(settings.cache_mb * 1024 * 1024, sizeof=_result_size)
+        self.cache = cache if cache is not None else make_cache(settings)
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc credentials reach image hosts
         self.session.headers["User-Agent"] = "group-viewer/0.1"
@@ -351,101 +359,3 @@ def _status_reason(status: int) -> str:
 
 def _too_large(limit: int) -> str:
     return f"The image is larger than {limit / (1024 * 1024):g} MB, the download limit."
-
-
-def _result_size(result: object) -> int:
-    if isinstance(result, Fetched):
-        return len(result.data) + 200
-    if isinstance(result, (bytes, bytearray)):
-        return len(result) + 100
-    nbytes = getattr(result, "nbytes", None)
-    if isinstance(nbytes, int):
-        return nbytes
-    return 500
-
-
-# --- decoding -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """An RGB image and the facts needed to place boxes on it.
-
-    ``stored_wh`` is the full size of the stored pixels; ``image`` may be smaller (draft mode).
-    ``orientation`` is the EXIF orientation (1 when none).
-    """
-
-    image: Image.Image
-    stored_wh: tuple[int, int]
-    orientation: int = 1
-    format: str | None = None
-
-
-def decode(data: bytes, max_pixels: int, draft_wh: tuple[int, int] | None = None) -> Decoded:
-    """Decode image bytes to RGB within a pixel limit; raises ImageError with the reason.
-
-    With ``draft_wh`` a JPEG is decoded at the smallest scale still at least that size.
-    Transparent images are flattened onto grey, 16-bit images scaled to 8 bits, animations
-    give their first frame.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data), formats=DECODABLE_FORMATS)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageError("The image has too many pixels to decode safely.") from None
-        except Exception:
-            raise ImageError("The file is not an image the viewer can read.") from None
-    stored_wh = image.size
-    if stored_wh[0] * stored_wh[1] > max_pixels:
-        raise ImageError(
-            f"The image is {stored_wh[0]:,}×{stored_wh[1]:,} pixels, more than the "
-            f"{max_pixels:,}-pixel limit."
-        )
-    try:
-        orientation = int(image.getexif().get(0x0112, 1) or 1)
-    except Exception:
-        orientation = 1
-    fmt = image.format
-    try:
-        if draft_wh and fmt == "JPEG":
-            image.draft("RGB", draft_wh)
-        image.seek(0)
-        image.load()
-        rgb = _to_rgb(image)
-    except ImageError:
-        raise
-    except Exception:
-        raise ImageError("The image is damaged or cut short and could not be decoded.") from None
-    return Decoded(rgb, stored_wh, orientation if 1 <= orientation <= 8 else 1, fmt)
-
-
-def _to_rgb(image: Image.Image) -> Image.Image:
-    mode = image.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I"):
-        image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-        mode = image.mode
-    if mode == "P":
-        image = image.convert("RGBA")
-        mode = "RGBA"
-    if mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (200, 200, 200, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    if mode != "RGB":
-        return image.convert("RGB")
-    return image.copy() if image.readonly else image
-
-
-def orient(image: Image.Image, orientation: int) -> Image.Image:
-    """Apply an EXIF orientation to an image (rotate/flip it upright)."""
-    method = {
-        2: Image.Transpose.FLIP_LEFT_RIGHT,
-        3: Image.Transpose.ROTATE_180,
-        4: Image.Transpose.FLIP_TOP_BOTTOM,
-        5: Image.Transpose.TRANSPOSE,
-        6: Image.Transpose.ROTATE_270,
-        7: Image.Transpose.TRANSVERSE,
-        8: Image.Transpose.ROTATE_90,
-    }.get(orientation)
-    return image.transpose(method) if method is not None else image

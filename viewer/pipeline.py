@@ -1,65 +1,28 @@
-"""From faces to pictures: download, decode at display size, place boxes, draw, encode, cache."""
+"""From faces to pictures: schedule downloads, decode at display size, draw, cache, stream.
+
+What each picture shows is viewer.compose's business; this module decides when pictures are
+made, keeps them in the shared cache, and hands them out as they are ready.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from typing import TypeVar
 
-from PIL import Image
-
-from viewer import geometry, render
+from viewer.cache import ByteLRU
+from viewer.compose import PictureFailure, Result, ViewOptions, render_annotated, render_crop
 from viewer.config import Settings
+from viewer.decoding import Decoded, decode
 from viewer.exceptions import ImageError
 from viewer.hosts import HostPolicy
-from viewer.images import Decoded, Fetched, Fetcher, FetchFailure, FetchResult, decode, orient
+from viewer.images import Fetched, Fetcher, FetchFailure, FetchResult, make_cache
 from viewer.models import Face
 
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """How pictures are drawn; part of every cache key, so a change re-draws, never re-downloads."""
-
-    color_mode: str = "frontal"
-    show_labels: bool = True
-    blur: bool = False
-    boxes_on: str = "stored"  # boxes refer to "stored" pixels, or to the "upright" (EXIF) image
-    flagged: frozenset[str] = frozenset()  # face keys that carry a quality flag
-    quality: int = 85
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """An annotated picture as JPEG bytes, with where each face's box landed."""
-
-    jpeg: bytes
-    size: tuple[int, int]
-    stored_wh: tuple[int, int]
-    placements: Mapping[str, geometry.Placement] = field(default_factory=dict)
-
-    @property
-    def nbytes(self) -> int:
-        return len(self.jpeg) + 300 * (len(self.placements) + 1)
-
-
-@dataclass(frozen=True)
-class Failed:
-    """A picture that could not be made; ``reason`` is one sentence for the analyst."""
-
-    url: str | None
-    reason: str
-
-    @property
-    def nbytes(self) -> int:
-        return 300 + len(self.reason)
-
-
-Result = Rendered | Failed
 T = TypeVar("T")
 R = TypeVar("R")
-TILE_BACKGROUND = (236, 236, 236)
+PICTURE_FAILURE_TTL_S = 60.0
+FULL_DECODES_KEPT = 2
 
 
 def _decode_for(fetched: Fetched, settings: Settings, width: int | None) -> Decoded:
@@ -67,128 +30,23 @@ def _decode_for(fetched: Fetched, settings: Settings, width: int | None) -> Deco
     return decode(fetched.data, settings.max_image_pixels, draft)
 
 
-def _placements(
-    faces: Sequence[Face], stored_wh: tuple[int, int], orientation: int, boxes_on: str
-) -> tuple[dict[str, geometry.Placement], tuple[int, int]]:
-    """Resolve every face's box in the space the boxes are drawn in; return that space's size."""
-    wh = stored_wh
-    if boxes_on == "upright" and orientation in (5, 6, 7, 8):
-        wh = (stored_wh[1], stored_wh[0])
-    return {f.key: geometry.resolve_box(f.box, f.reported_wh, wh) for f in faces}, wh
-
-
-def _display_scale(
-    image: Image.Image, upright: bool, width: int | None, height: int | None
-) -> float:
-    """The one scale that fits the upright picture to ``width`` (and within ``height``)."""
-    w, h = (image.height, image.width) if upright else image.size
-    if not width:
-        return 1.0
-    scale = width / w
-    if height:
-        scale = min(scale, height / h)
-    return scale
-
-
-def annotate_decoded(
-    decoded: Decoded,
-    faces: Sequence[Face],
-    options: ViewOptions,
-    width: int | None,
-    height: int | None = None,
-) -> tuple[Image.Image, dict[str, geometry.Placement]]:
-    """Draw the faces' boxes on a decoded image shown ``width`` wide (None: full size).
-
-    With ``height`` too, the picture is fitted inside width × height and centred on a neutral
-    tile of exactly that size, so a gallery of mixed shapes lines up.
-    """
-    image = decoded.image
-    turned = decoded.orientation in (5, 6, 7, 8)
-    if options.boxes_on == "upright":
-        image = orient(image, decoded.orientation)
-    placements, space_wh = _placements(
-        faces, decoded.stored_wh, decoded.orientation, options.boxes_on
-    )
-    scale = _display_scale(image, turned and options.boxes_on == "stored", width, height)
-    if scale != 1.0:
-        # small images are enlarged before drawing, so labels are drawn crisp at display size
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        # Shrinking, Pillow widens the filter by the scale, so bilinear is antialiased and looks
-        # like Lanczos at thumbnail size for a third of the time; enlarging keeps Lanczos.
-        resample = Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.LANCZOS
-        image = image.resize(size, resample, reducing_gap=2.0)
-    sx, sy = image.width / space_wh[0], image.height / space_wh[1]
-    drawn = [
-        (f, geometry.scale_xyxy(p.xyxy, sx, sy)) for f in faces if (p := placements[f.key]).xyxy
-    ]
-    if options.blur and drawn:
-        image = render.blur_regions(image, [xyxy for _, xyxy in drawn])
-    marks = [
-        render.Mark(
-            xyxy,
-            render.face_label(f),
-            render.color_for(f, options.color_mode),
-            f.key in options.flagged,
-        )
-        for f, xyxy in drawn
-    ]
-    annotated = render.BoxAnnotator(render.Style(show_labels=options.show_labels)).annotate(
-        image, marks
-    )
-    if options.boxes_on == "stored":
-        annotated = orient(annotated, decoded.orientation)
-    if width and height and annotated.size != (width, height):
-        tile = Image.new("RGB", (width, height), TILE_BACKGROUND)
-        tile.paste(annotated, ((width - annotated.width) // 2, (height - annotated.height) // 2))
-        annotated = tile
-    return annotated, placements
-
-
-def crop_decoded(
-    decoded: Decoded, face: Face, options: ViewOptions, size: int
-) -> tuple[Image.Image, geometry.Placement]:
-    """A square crop of one face with a margin, its box drawn thinly, flagged faces badged."""
-    image = decoded.image
-    if options.boxes_on == "upright":
-        image = orient(image, decoded.orientation)
-    placements, space_wh = _placements(
-        [face], decoded.stored_wh, decoded.orientation, options.boxes_on
-    )
-    placement = placements[face.key]
-    if placement.xyxy is None:
-        raise ImageError(f"No face to crop: {placement.reason}.")
-    sx, sy = image.width / space_wh[0], image.height / space_wh[1]
-    xyxy = geometry.scale_xyxy(placement.xyxy, sx, sy)
-    if options.blur:
-        image = render.blur_regions(image, [xyxy])
-    color = render.color_for(face, options.color_mode)
-    marked = render.BoxAnnotator(render.Style(show_labels=False)).annotate(
-        image, [render.Mark(xyxy, "", color, False)]
-    )
-    tile = render.crop_face(marked, xyxy, size=size)
-    if options.boxes_on == "stored":
-        tile = orient(tile, decoded.orientation)
-    if face.key in options.flagged:
-        tile = render.badge(tile, "!", render.VERMILLION, corner="tr")
-    return tile, placement
-
-
 class Pipeline:
     """Downloads and draws pictures for the UI, the exports and the command line.
 
-    Pictures are cached by URL, faces, size and options in the fetcher's byte-capped cache, so
-    a page already seen is neither downloaded nor drawn again.
+    ``cache`` holds, within one byte cap, the downloads (the fetcher stores them there) and the
+    pictures, keyed by URL, faces, size and options, so a page already seen is neither
+    downloaded nor drawn again.
     """
 
     def __init__(self, settings: Settings, policy: HostPolicy | None = None) -> None:
         self.settings = settings
-        self.fetcher = Fetcher(settings, policy)
-        self.cache = self.fetcher.cache
+        self.cache = make_cache(settings)
+        self.fetcher = Fetcher(settings, policy, self.cache)
         self._draw_pool = ThreadPoolExecutor(2, thread_name_prefix="draw")
         self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="ahead")
         self._ahead: Future[None] | None = None
-        self._decoded: dict[str, Decoded] = {}
-        self._decoded_lock = threading.Lock()
+        # full-size decodes of the images whose faces are being cropped: counted, not sized
+        self._decoded = ByteLRU(FULL_DECODES_KEPT, sizeof=lambda _: 1)
         self.draws = 0
 
     def close(self) -> None:
@@ -205,16 +63,16 @@ class Pipeline:
         width: int | None,
         on_progress: Callable[[int, int], None] | None = None,
         height: int | None = None,
-        keep: bool = True,
+        cache: bool = True,
     ) -> list[Result]:
         """One annotated picture per (url, faces of that image), in the same order.
 
         ``width`` None draws at full size; with ``height`` pictures are fitted into tiles.
-        ``on_progress(done, total)`` counts pictures. ``keep=False`` leaves the pictures out
+        ``on_progress(done, total)`` counts pictures. ``cache=False`` leaves the pictures out
         of the shared cache (exports: large, and wanted once).
         """
         results: dict[int, Result] = {}
-        for i, result in self.annotated_stream(items, options, width, height, keep=keep):
+        for i, result in self.annotated_stream(items, options, width, height, cache=cache):
             results[i] = result
             if on_progress:
                 on_progress(len(results), len(items))
@@ -226,7 +84,7 @@ class Pipeline:
         options: ViewOptions,
         width: int | None,
         height: int | None = None,
-        keep: bool = True,
+        cache: bool = True,
     ) -> Iterator[tuple[int, Result]]:
         """Yield (index into ``items``, picture) as each is ready: cached ones first."""
         keys = [("annotated", url, tuple(faces), options, width, height) for url, faces in items]
@@ -236,17 +94,22 @@ class Pipeline:
             if hit is not None:
                 yield i, hit
             elif not url:
-                yield i, Failed(None, "This face has no image URL.")
+                yield i, PictureFailure(None, "This face has no image URL.")
             else:
                 pending.setdefault(url, []).append(i)
 
         def make(i: int, got: FetchResult) -> Result:
             result = self._annotate(got, items[i][1], options, width, height)
-            if keep:
-                self.cache.put(keys[i], result, ttl_s=60.0 if isinstance(result, Failed) else None)
+            if cache:
+                self._store(keys[i], result)
             return result
 
         yield from self._draw_as_fetched(pending, make)
+
+    def _store(self, key: Hashable, result: Result) -> None:
+        """Cache a picture; a failure only for a while, so that it is tried again."""
+        failed = isinstance(result, PictureFailure)
+        self.cache.put(key, result, ttl_s=PICTURE_FAILURE_TTL_S if failed else None)
 
     def _draw_as_fetched(
         self, pending: dict[str, list[T]], make: Callable[[T, FetchResult], R]
@@ -270,18 +133,16 @@ class Pipeline:
         height: int | None = None,
     ) -> Result:
         if isinstance(fetched, FetchFailure):
-            return Failed(fetched.url, fetched.reason)
+            return PictureFailure(fetched.url, fetched.reason)
         self.draws += 1
         try:
             decoded = _decode_for(fetched, self.settings, width)
-            image, placements = annotate_decoded(decoded, faces, options, width, height)
+            return render_annotated(decoded, faces, options, width, height)
         except ImageError as error:
-            return Failed(fetched.url, error.message)
+            return PictureFailure(fetched.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
-            return Failed(fetched.url, f"The image could not be drawn ({type(error).__name__}).")
-        return Rendered(
-            render.to_jpeg(image, options.quality), image.size, decoded.stored_wh, placements
-        )
+            reason = f"The image could not be drawn ({type(error).__name__})."
+            return PictureFailure(fetched.url, reason)
 
     # --- face crops -------------------------------------------------------------------------
 
@@ -312,47 +173,37 @@ class Pipeline:
             if hit is not None:
                 yield f.key, hit
             elif not f.url:
-                yield f.key, Failed(None, "This face has no image URL.")
+                yield f.key, PictureFailure(None, "This face has no image URL.")
             else:
                 pending.setdefault(f.url, []).append(f.key)
 
         def make(key: str, got: FetchResult) -> Result:
             result = self._crop(got, by_key[key], options, size)
-            self.cache.put(keys[key], result, ttl_s=60.0 if isinstance(result, Failed) else None)
+            self._store(keys[key], result)
             return result
 
         yield from self._draw_as_fetched(pending, make)
 
     def _crop(self, got: FetchResult, face: Face, options: ViewOptions, size: int) -> Result:
         if isinstance(got, FetchFailure):
-            return Failed(got.url, got.reason)
+            return PictureFailure(got.url, got.reason)
         try:
             # crops want the face's full detail: decode the image at full size
-            decoded = self._decoded_full(got)
-            tile, placement = crop_decoded(decoded, face, options, size)
+            return render_crop(self._decoded_full(got), face, options, size)
         except ImageError as error:
-            return Failed(got.url, error.message)
+            return PictureFailure(got.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
-            return Failed(got.url, f"The face could not be cropped ({type(error).__name__}).")
-        return Rendered(
-            render.to_jpeg(tile, options.quality),
-            tile.size,
-            decoded.stored_wh,
-            {face.key: placement},
-        )
+            reason = f"The face could not be cropped ({type(error).__name__})."
+            return PictureFailure(got.url, reason)
 
     def _decoded_full(self, got: Fetched) -> Decoded:
-        """Decode at full size once per image while its faces are cropped (a small LRU)."""
-        with self._decoded_lock:
-            hit = self._decoded.get(got.url)
+        """Decode at full size once per image while its faces are cropped."""
+        hit = self._decoded.get(got.url)
         if hit is not None:
             return hit
         decoded = _decode_for(got, self.settings, None)
         self.draws += 1
-        with self._decoded_lock:
-            self._decoded[got.url] = decoded
-            while len(self._decoded) > 2:
-                self._decoded.pop(next(iter(self._decoded)))
+        self._decoded.put(got.url, decoded)
         return decoded
 
     def prefetch(self, urls: Iterable[str | None]) -> int:

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, time
 
 import streamlit as st
 
+from viewer.compose import ViewOptions
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
-from viewer.pipeline import Pipeline, ViewOptions
+from viewer.pipeline import Pipeline
 from viewer.select import best_faces, summarize
 from viewer.ui import resources
 from viewer.ui.strips import face_strip

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from viewer.compose import ViewOptions
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
-from viewer.pipeline import Pipeline, ViewOptions
+from viewer.pipeline import Pipeline
 from viewer.select import best_faces, summarize
 from viewer.ui import resources
 from viewer.ui.strips import face_strip

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from viewer.pipeline import Pipeline, ViewOptions
+from viewer.compose import ViewOptions
+from viewer.pipeline import Pipeline
 
 
 @dataclass(frozen=True)

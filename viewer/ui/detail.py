@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import streamlit as st
 
 from viewer import geometry
+from viewer.compose import PictureFailure
 from viewer.models import Face
-from viewer.pipeline import Failed
 from viewer.ui.context import ViewContext
 from viewer.ui.gallery import error_tile_jpeg
 from viewer.ui.text import num, pct, plain, when
@@ -67,7 +67,7 @@ def detail_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
         (result,) = pipe.annotated_many([(face.url, siblings)], options, None)
     left, right = st.columns([3, 2])
     with left:
-        if isinstance(result, Failed):
+        if isinstance(result, PictureFailure):
             st.image(error_tile_jpeg(result.reason), caption="The image could not be shown.")
         else:
             st.image(result.jpeg, width="stretch", caption=plain(face.label, 120))
@@ -94,7 +94,7 @@ def detail_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
             "url": face.url,
         }
         placement = None
-        if isinstance(result, Failed) is False:
+        if isinstance(result, PictureFailure) is False:
             placement = result.placements.get(face.key)  # type: ignore[union-attr]
         if face.box is not None:
             fields["box as sent"] = _fmt_xyxy(face.box.as_tuple(), 5)

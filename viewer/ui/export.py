@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from viewer.compose import ViewOptions
 from viewer.config import Settings
 from viewer.export import SHEET_MAX_FACES, build_zip, contact_sheet_bytes, safe_name
 from viewer.models import Face, Group
-from viewer.pipeline import Pipeline, ViewOptions, group_by_image
+from viewer.pipeline import Pipeline, group_by_image
 from viewer.select import Filters, Thresholds
 
 MAX_ZIP_IMAGES = 600  # full-size JPEGs of about 100-500 kB each, held in memory until sent

@@ -7,9 +7,11 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from viewer import render
+from viewer.compose import PictureFailure, Result
+from viewer.draw.encode import to_jpeg
+from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
-from viewer.pipeline import Failed, Result, group_by_image
+from viewer.pipeline import group_by_image
 from viewer.ui.context import ViewContext
 from viewer.ui.text import plain, when
 
@@ -33,13 +35,13 @@ def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], N
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def error_tile_jpeg(message: str, width: int = THUMB_WIDTH) -> bytes:
-    return render.to_jpeg(render.error_tile((width, width * THUMB_HEIGHT // THUMB_WIDTH), message))
+    return to_jpeg(error_tile((width, width * THUMB_HEIGHT // THUMB_WIDTH), message))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def waiting_tile_jpeg(width: int = THUMB_WIDTH, height: int = THUMB_HEIGHT) -> bytes:
     """A plain tile that holds a picture's place until it arrives."""
-    return render.to_jpeg(render.waiting_tile((width, height)))
+    return to_jpeg(waiting_tile((width, height)))
 
 
 def caption(face: Face) -> str:
@@ -49,7 +51,7 @@ def caption(face: Face) -> str:
 
 
 def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> None:
-    if isinstance(result, Failed):
+    if isinstance(result, PictureFailure):
         slot.image(error_tile_jpeg(result.reason, width), caption=text, width="stretch")
     else:
         slot.image(result.jpeg, caption=text, width="stretch")

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import streamlit as st
 
+from viewer.compose import ViewOptions
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
 from viewer.models import Face, Group
-from viewer.pipeline import ViewOptions, group_by_image
+from viewer.pipeline import group_by_image
 from viewer.select import apply_filters, page_of, quality_flags, sort_faces
 from viewer.ui import resources, sidebar
 from viewer.ui.browse import browse_view

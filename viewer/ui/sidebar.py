@@ -8,8 +8,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from viewer import render
 from viewer.config import Settings
+from viewer.draw.encode import to_png
+from viewer.draw.tiles import legend_image
 from viewer.models import Group
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds, feeds_of, value_range
 from viewer.ui.state import COLOR_MODES, ViewState
@@ -128,7 +129,7 @@ def draw_options() -> tuple[str, bool]:
 
 @st.cache_data(show_spinner=False)
 def _legend_png(mode: str) -> bytes:
-    return render.to_png(render.legend_image(mode))
+    return to_png(legend_image(mode))
 
 
 def _legend(mode: str) -> None:

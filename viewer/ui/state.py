@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from viewer.draw.color import COLOR_MODES
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds
 
 VIEWS = {
@@ -14,7 +15,6 @@ VIEWS = {
     "stats": "Stats",
     "detail": "Detail",
 }
-COLOR_MODES = ("frontal", "confidence")
 MODES = {"inspect": "Group", "browse": "Browse", "compare": "Compare"}
 DEMO_NAMESPACE = "acme"
 DEMO_GROUP = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"

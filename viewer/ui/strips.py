@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from viewer.compose import PictureFailure, ViewOptions
 from viewer.models import Face
-from viewer.pipeline import Failed, Pipeline, ViewOptions
+from viewer.pipeline import Pipeline
 from viewer.ui.gallery import error_tile_jpeg
 
 STRIP_TILE = 96
@@ -22,7 +23,7 @@ def face_strip(
         return
     crops = pipe.crops(faces, options, size)
     images = [
-        error_tile_jpeg(r.reason, size) if isinstance(r, Failed) else r.jpeg
+        error_tile_jpeg(r.reason, size) if isinstance(r, PictureFailure) else r.jpeg
         for r in (crops[f.key] for f in faces)
     ]
     st.image(images, width=size)

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from viewer.compose import Rendered
 from viewer.models import Face
-from viewer.pipeline import Rendered
 from viewer.select import page_of
 from viewer.ui.context import ViewContext
 from viewer.ui.gallery import progress_bar

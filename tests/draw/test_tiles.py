@@ -1,0 +1,45 @@
+"""Tiles: an error sign with its reason, a picture centred on a tile, the colour legend."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image, ImageChops
+
+from tests.draw.pixels import RED, count_of, mask_of
+from viewer.draw.color import Color, legend
+from viewer.draw.text import line_height
+from viewer.draw.tiles import TILE_BACKGROUND, TILE_INK, error_tile, legend_image, letterbox
+
+
+def test_error_tile_shows_a_sign_and_the_message() -> None:
+    tile = error_tile((160, 160), "Could not download the image: 404 Not Found")
+    assert tile.size == (160, 160)
+    assert tile.getpixel((0, 0)) == TILE_BACKGROUND.as_rgb()
+    ink = count_of(tile, TILE_INK, tolerance=60)
+    sign_only = count_of(error_tile((160, 160), ""), TILE_INK, tolerance=60)
+    assert sign_only > 100
+    assert ink > sign_only + 100
+    text = ImageChops.difference(
+        mask_of(tile, TILE_INK, 60),
+        mask_of(error_tile((160, 160), ""), TILE_INK, 60),
+    )
+    left, top, right, bottom = text.getbbox()
+    assert left > 0 and right < 160  # wrapped to fit, not cut at the edges
+    assert bottom - top > 2 * line_height(round(160 / 13))  # two lines or more
+    assert error_tile((24, 16), "x" * 500).size == (24, 16)
+
+
+def test_letterbox_centres_a_picture_on_the_tile() -> None:
+    picture = Image.new("RGB", (100, 40), RED.as_rgb())
+    tile = letterbox(picture, (120, 80))
+    assert tile.size == (120, 80)
+    assert mask_of(tile, RED).getbbox() == (10, 20, 110, 60)
+    assert count_of(tile, TILE_BACKGROUND) == 120 * 80 - 100 * 40
+    assert letterbox(picture, (100, 40)) is picture
+
+
+@pytest.mark.parametrize("mode", ["frontal", "confidence"])
+def test_legend_image_has_a_swatch_per_row(mode: str) -> None:
+    image = legend_image(mode)
+    for _, hex_ in legend(mode):
+        assert count_of(image, Color.from_hex(hex_)) > 100, hex_

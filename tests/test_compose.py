@@ -1,0 +1,217 @@
+"""Composition: which label, mark, blur and badge each face gets, and where its box lands.
+
+Pure functions on a Decoded made from a Pillow image: no threads, no HTTP. They look at pixels.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from PIL import Image, ImageStat
+
+from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of
+from viewer import geometry
+from viewer.compose import (
+    PictureFailure,
+    Rendered,
+    ViewOptions,
+    annotate_decoded,
+    crop_decoded,
+    face_label,
+    face_sheet,
+    marks_for,
+    place_faces,
+    render_annotated,
+)
+from viewer.decoding import Decoded
+from viewer.draw.color import BLUE, ORANGE, VERMILLION, WHITE
+from viewer.draw.encode import to_jpeg
+from viewer.draw.tiles import TILE_BACKGROUND
+from viewer.exceptions import ImageError
+from viewer.models import Face, RawBox
+
+WH = (400, 300)
+
+
+def pixel_face(index: int, xyxy: tuple[float, float, float, float], **fields: Any) -> Face:
+    """A face whose box is in pixels of the 400 x 300 scene."""
+    return Face(index=index, id=str(index), box=RawBox(*xyxy), width=WH[0], height=WH[1], **fields)
+
+
+FRONTAL = pixel_face(0, (100, 50, 200, 150), confidence=0.95, sharpness=0.6, is_frontal=True)
+PROFILE = pixel_face(1, (250, 100, 350, 250), confidence=0.6, sharpness=0.2, is_frontal=False)
+NO_BOX = Face(index=2, id="c", confidence=0.9, is_frontal=True)
+FACES = [FRONTAL, PROFILE, NO_BOX]
+PLAIN = ViewOptions(show_labels=False)
+TEXT_TOLERANCE = 100  # anti-aliased label text: nearer white than the grey scene
+
+
+def decoded(image: Image.Image, orientation: int = 1) -> Decoded:
+    return Decoded(image, image.size, orientation, "PNG")
+
+
+def scene() -> Image.Image:
+    """The grey scene with a red square where the frontal face is."""
+    image = grey(WH)
+    image.paste(RED.as_rgb(), (100, 50, 200, 150))
+    return image
+
+
+# ---------------------------------------------------------------------------------------------
+# Placements and marks
+
+
+def test_each_placed_face_gets_a_mark_with_its_label_colour_and_flag() -> None:
+    placements, space_wh = place_faces(FACES, WH, 1, "stored")
+    assert space_wh == WH
+    assert placements[FRONTAL.key].xyxy == (100, 50, 200, 150)
+    assert placements[NO_BOX.key].xyxy is None
+    assert placements[NO_BOX.key].reason == "no bounding box"
+
+    options = ViewOptions(color_mode="confidence", flagged=frozenset({PROFILE.key}))
+    marks = marks_for(FACES, placements, (0.5, 0.5), options)
+
+    assert [(m.xyxy, m.label, m.color, m.flagged) for m in marks] == [
+        ((50, 25, 100, 75), face_label(FRONTAL), BLUE, False),
+        ((125, 50, 175, 125), face_label(PROFILE), VERMILLION, True),
+    ]
+    by_pose = marks_for(FACES, placements, (1.0, 1.0), ViewOptions())
+    assert [m.color for m in by_pose] == [BLUE, ORANGE]
+
+
+def test_upright_boxes_are_placed_in_the_turned_space() -> None:
+    face = replace(FRONTAL, width=300, height=400)
+    _, stored = place_faces([face], WH, 6, "stored")
+    placements, upright = place_faces([face], WH, 6, "upright")
+    assert stored == WH and upright == (300, 400)
+    assert placements[face.key].xyxy == (100, 50, 200, 150)  # not scaled: the sizes agree
+
+
+# ---------------------------------------------------------------------------------------------
+# Annotated pictures
+
+
+def test_full_size_picture_draws_each_box_in_its_colour_around_the_face() -> None:
+    image, placements = annotate_decoded(decoded(scene()), FACES, ViewOptions(), None)
+    assert image.size == WH and image.mode == "RGB"
+    assert set(placements) == {f.key for f in FACES}
+    line, _ = geometry.style_sizes(WH)
+    assert image.getpixel((100 - line, 100)) == BLUE.as_rgb()  # just outside the frontal box
+    assert image.getpixel((99 - line, 100)) == BACKGROUND
+    assert image.getpixel((250 - line, 200)) == ORANGE.as_rgb()
+    assert count_of(image.crop((102, 70, 198, 148)), RED) == 96 * 78  # the face is not covered
+    assert count_of(image, WHITE, TEXT_TOLERANCE) > 0  # labels, white on blue
+    unlabelled, _ = annotate_decoded(decoded(scene()), FACES, PLAIN, None)
+    assert count_of(unlabelled, WHITE, TEXT_TOLERANCE) == 0
+
+
+def test_a_thumbnail_is_fitted_into_its_tile_and_keeps_stored_placements() -> None:
+    rendered = render_annotated(decoded(scene()), FACES, PLAIN, 160, 160)
+    assert isinstance(rendered, Rendered)
+    assert rendered.size == (160, 160) and rendered.stored_wh == WH
+    assert rendered.placements[FRONTAL.key].xyxy == (100, 50, 200, 150)
+    with Image.open(io.BytesIO(rendered.jpeg)) as opened:
+        assert opened.format == "JPEG" and opened.size == (160, 160)
+
+    image, _ = annotate_decoded(decoded(scene()), FACES, PLAIN, 160, 160)
+    # 400 x 300 shrinks to 160 x 120, centred between two bands of the tile's grey
+    for xy in [(80, 5), (80, 19), (80, 140), (80, 155)]:
+        assert image.getpixel(xy) == TILE_BACKGROUND.as_rgb(), xy
+    line, _ = geometry.style_sizes((160, 120))
+    assert image.getpixel((40 - line, 20 + 40)) == BLUE.as_rgb()  # the box, scaled by 0.4
+
+
+def test_blur_hides_the_faces_and_leaves_the_rest() -> None:
+    board = checkerboard(WH)
+    options = replace(PLAIN, blur=True)
+    image, _ = annotate_decoded(decoded(board), FACES, options, None)
+    inside = (110, 60, 190, 140)
+    assert ImageStat.Stat(board.crop(inside).convert("L")).stddev[0] > 100
+    assert ImageStat.Stat(image.crop(inside).convert("L")).stddev[0] < 15
+    away = (0, 0, 90, 40)
+    assert image.crop(away).tobytes() == board.crop(away).tobytes()
+    sharp, _ = annotate_decoded(decoded(board), FACES, PLAIN, None)
+    assert sharp.crop(inside).tobytes() == board.crop(inside).tobytes()
+
+
+@pytest.mark.parametrize(
+    ("boxes_on", "box", "reported_wh"),
+    [
+        ("stored", RawBox(100, 50, 200, 150), (400, 300)),  # the red square's stored pixels
+        ("upright", RawBox(150, 100, 250, 200), (300, 400)),  # the same square, turned upright
+    ],
+)
+def test_an_exif_turned_photo_is_shown_upright_with_its_box_on_the_face(
+    boxes_on: str, box: RawBox, reported_wh: tuple[int, int]
+) -> None:
+    face = replace(FRONTAL, box=box, width=reported_wh[0], height=reported_wh[1])
+    options = replace(PLAIN, boxes_on=boxes_on)
+    image, _ = annotate_decoded(decoded(scene(), orientation=6), [face], options, None)
+    assert image.size == (300, 400)
+    assert mask_of(image, RED).getbbox() == (150, 100, 250, 200)  # stored x, y -> 299 - y, x
+    line, _ = geometry.style_sizes(WH)
+    assert mask_of(image, BLUE).getbbox() == (150 - line, 100 - line, 250 + line, 200 + line)
+
+
+# ---------------------------------------------------------------------------------------------
+# Face crops and the sheet
+
+
+def test_a_crop_shows_the_face_in_its_box_colour_and_badges_a_flagged_face() -> None:
+    tile, placement = crop_decoded(decoded(scene()), FRONTAL, PLAIN, 96)
+    assert tile.size == (96, 96)
+    assert placement.xyxy == (100, 50, 200, 150)
+    assert count_of(tile, RED, tolerance=40) > 96 * 96 // 4
+    assert count_of(tile, BLUE, tolerance=40) > 0
+    corner = (64, 0, 96, 32)
+    assert count_of(tile.crop(corner), VERMILLION, tolerance=10) == 0
+    flagged = replace(PLAIN, flagged=frozenset({FRONTAL.key}))
+    badged, _ = crop_decoded(decoded(scene()), FRONTAL, flagged, 96)
+    assert count_of(badged.crop(corner), VERMILLION, tolerance=10) > 50
+
+
+def test_a_face_without_a_box_has_no_crop() -> None:
+    with pytest.raises(ImageError, match="No face to crop: no bounding box"):
+        crop_decoded(decoded(scene()), NO_BOX, PLAIN, 96)
+
+
+def test_the_sheet_shows_each_crop_and_an_error_tile_for_a_failed_one() -> None:
+    red = to_jpeg(Image.new("RGB", (96, 96), RED.as_rgb()), quality=95)
+    crops = {
+        FRONTAL.key: Rendered(red, (96, 96), WH),
+        PROFILE.key: PictureFailure("http://images.test/b.jpg", "The image is gone."),
+    }
+    sheet = face_sheet([FRONTAL, PROFILE], crops, 96, 800, "Group g")
+    assert sheet.width == 800
+    assert count_of(sheet, RED, tolerance=12) > 150 * 150  # the crop, scaled to its cell
+    assert count_of(sheet, TILE_BACKGROUND, tolerance=2) > 150 * 150  # the error tile
+    with_both_failed = face_sheet(
+        [FRONTAL, PROFILE], {**crops, FRONTAL.key: crops[PROFILE.key]}, 96, 800, "Group g"
+    )
+    assert count_of(with_both_failed, RED, tolerance=12) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+
+
+@pytest.mark.parametrize(
+    ("confidence", "sharpness", "frontal", "label"),
+    [
+        (0.91, 0.67, True, "91% · sharp 0.67 · frontal"),
+        (0.8999, 0.5, False, "89% · sharp 0.50 · profile"),
+        (0.57, 0.123, True, "57% · sharp 0.12 · frontal"),
+        (1.0, 1.0, False, "100% · sharp 1.00 · profile"),
+        (None, 0.3, True, "– · sharp 0.30 · frontal"),
+        (0.5, None, None, "50% · sharp – · ?"),
+        (None, None, None, "– · sharp – · ?"),
+    ],
+)
+def test_face_label(
+    confidence: float | None, sharpness: float | None, frontal: bool | None, label: str
+) -> None:
+    face = Face(index=0, confidence=confidence, sharpness=sharpness, is_frontal=frontal)
+    assert face_label(face) == label

@@ -1,0 +1,249 @@
+"""What each face gets when it is drawn: its label, its mark, blur and badge, and where it lands.
+
+Pure: a decoded image and faces in, a picture out; no threads, no network, no cache. The
+pipeline schedules downloads around these functions and caches what they make.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from viewer import geometry
+from viewer.decoding import Decoded, orient
+from viewer.draw.boxes import BoxAnnotator, Mark, Style, badge, blur_regions, crop_face
+from viewer.draw.color import VERMILLION, color_for
+from viewer.draw.encode import to_jpeg
+from viewer.draw.sheet import contact_sheet
+from viewer.draw.tiles import error_tile, letterbox
+from viewer.exceptions import ImageError
+from viewer.models import Face, Group
+
+TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """How pictures are drawn; part of every cache key, so a change re-draws, never re-downloads."""
+
+    color_mode: str = "frontal"
+    show_labels: bool = True
+    blur: bool = False
+    boxes_on: str = "stored"  # boxes refer to "stored" pixels, or to the "upright" (EXIF) image
+    flagged: frozenset[str] = frozenset()  # face keys that carry a quality flag
+    quality: int = 85
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An annotated picture as JPEG bytes, with where each face's box landed."""
+
+    jpeg: bytes
+    size: tuple[int, int]
+    stored_wh: tuple[int, int]
+    placements: Mapping[str, geometry.Placement] = field(default_factory=dict)
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.jpeg) + 300 * (len(self.placements) + 1)
+
+
+@dataclass(frozen=True)
+class PictureFailure:
+    """A picture that could not be made; ``reason`` is one sentence for the analyst."""
+
+    url: str | None
+    reason: str
+
+    @property
+    def nbytes(self) -> int:
+        return 300 + len(self.reason)
+
+
+Result = Rendered | PictureFailure
+
+
+def _percent(value: float) -> int:
+    """Whole percent rounded down, so a label never claims a band its colour does not show."""
+    return math.floor(value * 100 + 1e-9)
+
+
+def face_label(face: Face) -> str:
+    """``"91% · sharp 0.67 · frontal"``; a missing number shows as ``–``, unknown pose as ``?``."""
+    confidence = face.confidence
+    sharpness = face.sharpness
+    conf = (
+        f"{_percent(confidence)}%" if confidence is not None and math.isfinite(confidence) else "–"
+    )
+    sharp = f"{sharpness:.2f}" if sharpness is not None and math.isfinite(sharpness) else "–"
+    pose = {True: "frontal", False: "profile"}.get(face.is_frontal, "?")
+    return f"{conf} · sharp {sharp} · {pose}"
+
+
+def place_faces(
+    faces: Sequence[Face], stored_wh: tuple[int, int], orientation: int, boxes_on: str
+) -> tuple[dict[str, geometry.Placement], tuple[int, int]]:
+    """Resolve every face's box in the space the boxes are drawn in; return that space's size."""
+    wh = stored_wh
+    if boxes_on == "upright" and orientation in TURNED:
+        wh = (stored_wh[1], stored_wh[0])
+    return {f.key: geometry.resolve_box(f.box, f.reported_wh, wh) for f in faces}, wh
+
+
+def marks_for(
+    faces: Sequence[Face],
+    placements: Mapping[str, geometry.Placement],
+    scale_xy: tuple[float, float],
+    options: ViewOptions,
+) -> list[Mark]:
+    """A mark for each face whose box was placed, scaled by ``scale_xy`` into the picture drawn.
+
+    It carries the face's label, its colour in ``options.color_mode`` and its quality flag.
+    """
+    sx, sy = scale_xy
+    return [
+        Mark(
+            geometry.scale_xyxy(p.xyxy, sx, sy),
+            face_label(f),
+            color_for(f, options.color_mode),
+            f.key in options.flagged,
+        )
+        for f in faces
+        if (p := placements[f.key]).xyxy
+    ]
+
+
+def _display_scale(
+    image: Image.Image, upright: bool, width: int | None, height: int | None
+) -> float:
+    """The one scale that fits the upright picture to ``width`` (and within ``height``)."""
+    w, h = (image.height, image.width) if upright else image.size
+    if not width:
+        return 1.0
+    scale = width / w
+    if height:
+        scale = min(scale, height / h)
+    return scale
+
+
+def _in_box_space(decoded: Decoded, options: ViewOptions) -> Image.Image:
+    """The decoded pixels in the space boxes refer to: stored, or turned upright first."""
+    if options.boxes_on == "upright":
+        return orient(decoded.image, decoded.orientation)
+    return decoded.image
+
+
+def annotate_decoded(
+    decoded: Decoded,
+    faces: Sequence[Face],
+    options: ViewOptions,
+    width: int | None,
+    height: int | None = None,
+) -> tuple[Image.Image, dict[str, geometry.Placement]]:
+    """Draw the faces' boxes on a decoded image shown ``width`` wide (None: full size).
+
+    With ``height`` too, the picture is fitted inside width × height and centred on a neutral
+    tile of exactly that size, so a gallery of mixed shapes lines up.
+    """
+    image = _in_box_space(decoded, options)
+    turned = decoded.orientation in TURNED
+    placements, space_wh = place_faces(
+        faces, decoded.stored_wh, decoded.orientation, options.boxes_on
+    )
+    scale = _display_scale(image, turned and options.boxes_on == "stored", width, height)
+    if scale != 1.0:
+        # small images are enlarged before drawing, so labels are drawn crisp at display size
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        # Shrinking, Pillow widens the filter by the scale, so bilinear is antialiased and looks
+        # like Lanczos at thumbnail size for a third of the time; enlarging keeps Lanczos.
+        resample = Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.LANCZOS
+        image = image.resize(size, resample, reducing_gap=2.0)
+    scale_xy = (image.width / space_wh[0], image.height / space_wh[1])
+    marks = marks_for(faces, placements, scale_xy, options)
+    if options.blur and marks:
+        image = blur_regions(image, [mark.xyxy for mark in marks])
+    annotated = BoxAnnotator(Style(show_labels=options.show_labels)).annotate(image, marks)
+    if options.boxes_on == "stored":
+        annotated = orient(annotated, decoded.orientation)
+    if width and height:
+        annotated = letterbox(annotated, (width, height))
+    return annotated, placements
+
+
+def crop_decoded(
+    decoded: Decoded, face: Face, options: ViewOptions, size: int
+) -> tuple[Image.Image, geometry.Placement]:
+    """A square crop of one face with a margin, its box drawn thinly, flagged faces badged.
+
+    Raises ImageError when the face has no box to crop.
+    """
+    image = _in_box_space(decoded, options)
+    placements, space_wh = place_faces(
+        [face], decoded.stored_wh, decoded.orientation, options.boxes_on
+    )
+    placement = placements[face.key]
+    if placement.xyxy is None:
+        raise ImageError(f"No face to crop: {placement.reason}.")
+    sx, sy = image.width / space_wh[0], image.height / space_wh[1]
+    xyxy = geometry.scale_xyxy(placement.xyxy, sx, sy)
+    if options.blur:
+        image = blur_regions(image, [xyxy])
+    color = color_for(face, options.color_mode)
+    marked = BoxAnnotator(Style(show_labels=False)).annotate(image, [Mark(xyxy, "", color)])
+    tile = crop_face(marked, xyxy, size=size)
+    if options.boxes_on == "stored":
+        tile = orient(tile, decoded.orientation)
+    if face.key in options.flagged:
+        tile = badge(tile, "!", VERMILLION, corner="tr")
+    return tile, placement
+
+
+def render_annotated(
+    decoded: Decoded,
+    faces: Sequence[Face],
+    options: ViewOptions,
+    width: int | None,
+    height: int | None = None,
+) -> Rendered:
+    """``annotate_decoded`` as JPEG bytes, with where each face's box landed."""
+    image, placements = annotate_decoded(decoded, faces, options, width, height)
+    return Rendered(to_jpeg(image, options.quality), image.size, decoded.stored_wh, placements)
+
+
+def render_crop(decoded: Decoded, face: Face, options: ViewOptions, size: int) -> Rendered:
+    """``crop_decoded`` as JPEG bytes, with where the face's box landed."""
+    tile, placement = crop_decoded(decoded, face, options, size)
+    return Rendered(
+        to_jpeg(tile, options.quality), tile.size, decoded.stored_wh, {face.key: placement}
+    )
+
+
+def sheet_title(group: Group, faces: Sequence[Face], limit: int) -> str:
+    """The contact sheet's title: the group, its face count, and how many are shown if not all."""
+    title = f"Group {group.id or '(no id)'} · {len(faces):,} faces"
+    if len(faces) > limit:
+        title += f" (first {limit:,} shown)"
+    return title
+
+
+def face_sheet(
+    faces: Sequence[Face], crops: Mapping[str, Result], tile: int, width: int, title: str
+) -> Image.Image:
+    """A contact sheet of the faces' crops, each captioned with the face and its label.
+
+    A face whose crop failed shows as an error tile saying why.
+    """
+    cells: list[tuple[Image.Image, str]] = []
+    for face in faces:
+        crop = crops[face.key]
+        if isinstance(crop, Rendered):
+            with Image.open(io.BytesIO(crop.jpeg)) as opened:
+                picture = opened.convert("RGB")
+        else:
+            picture = error_tile((tile, tile), crop.reason)
+        cells.append((picture, f"{face.label} · {face_label(face)}"))
+    return contact_sheet(cells, width=width, title=title)

@@ -13,7 +13,7 @@ from viewer.pipeline import Pipeline, ViewOptions
 from viewer.select import best_faces, summarize
 from viewer.ui import resources
 from viewer.ui.strips import face_strip
-from viewer.ui.text import plain, when
+from viewer.ui.text import escape_md, when
 
 PAGE_SIZES = (10, 20, 50)
 MAX_OFFSET = 100  # the API pages at most 100 groups deep
@@ -34,7 +34,7 @@ def browse_view(
     add_to_compare: Callable[[str], None],
 ) -> None:
     namespace = st.session_state.get("namespace", "").strip()
-    st.subheader(f"Recent groups in {plain(namespace or '…', 80)}")
+    st.subheader(f"Recent groups in {escape_md(namespace or '…', 80)}")
     if not namespace:
         st.info("Enter a namespace in the sidebar to list its groups.")
         return
@@ -70,7 +70,7 @@ def browse_view(
             feeds,
         )
     except ViewerError as error:
-        st.error(plain(error.message, 600))
+        st.error(escape_md(error.message, 600))
         return
     if not groups:
         st.info("No groups on this page: go back a page, widen the dates or clear the feeds.")
@@ -81,10 +81,10 @@ def browse_view(
         slot = f"{offset + i}_{g.id}"  # unique even when ids repeat or are missing
         with st.container(border=True):
             head = st.columns([4, 1, 1])
-            head[0].markdown(f"**{plain(g.id or '(no id)', 80)}**")
+            head[0].markdown(f"**{escape_md(g.id or '(no id)', 80)}**")
             head[0].caption(
-                f"{summary.faces:,} faces · created {plain(when(g.created_at))} · linked by "
-                f"{plain(g.link_words or 'unknown', 40)}"
+                f"{summary.faces:,} faces · created {escape_md(when(g.created_at))} · linked by "
+                f"{escape_md(g.link_words or 'unknown', 40)}"
             )
             head[1].button(
                 "Open",

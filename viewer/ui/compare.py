@@ -12,7 +12,7 @@ from viewer.pipeline import Pipeline, ViewOptions
 from viewer.select import best_faces, summarize
 from viewer.ui import resources
 from viewer.ui.strips import face_strip
-from viewer.ui.text import num, pct, plain, when
+from viewer.ui.text import escape_md, num, pct, when
 
 MAX_GROUPS = 8
 PER_ROW = 4
@@ -45,11 +45,11 @@ def compare_view(
         cols = st.columns(per_row)
         for col, group_id in zip(cols, ids[row_start : row_start + per_row], strict=False):
             with col, st.container(border=True):
-                st.markdown(f"**{plain(group_id, 60)}**")
+                st.markdown(f"**{escape_md(group_id, 60)}**")
                 try:
                     group = resources.group(s, namespace, group_id)
                 except ViewerError as error:
-                    st.error(plain(error.message, 600))
+                    st.error(escape_md(error.message, 600))
                     continue
                 summary = summarize(group.faces)
                 span = (

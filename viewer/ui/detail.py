@@ -12,7 +12,7 @@ from viewer.models import Face
 from viewer.pipeline import Failed
 from viewer.ui.context import ViewContext
 from viewer.ui.gallery import error_tile_jpeg
-from viewer.ui.text import num, pct, plain, when
+from viewer.ui.text import escape_md, num, pct, when
 
 INTERPRETATIONS = {
     geometry.FRACTIONS: "all four values lie in [0, 1], so they are fractions of the image",
@@ -70,13 +70,13 @@ def detail_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
         if isinstance(result, Failed):
             st.image(error_tile_jpeg(result.reason), caption="The image could not be shown.")
         else:
-            st.image(result.jpeg, width="stretch", caption=plain(face.label, 120))
+            st.image(result.jpeg, width="stretch", caption=escape_md(face.label, 120))
         if face.url:
             st.link_button("Open the original image", face.url)
     with right:
         face_flags = flags.get(face.key, [])
         if face_flags:
-            st.warning("Flagged: " + plain("; ".join(face_flags), 600))
+            st.warning("Flagged: " + escape_md("; ".join(face_flags), 600))
         fields = {
             "id": face.id,
             "customId": face.custom_id,

@@ -9,7 +9,7 @@ import streamlit as st
 from viewer.models import Face
 from viewer.ui.context import ViewContext
 from viewer.ui.gallery import progress_bar, show_result, waiting_tile_jpeg
-from viewer.ui.text import num, pct, plain
+from viewer.ui.text import escape_md, num, pct
 
 TILE = 160
 COLUMNS = 6
@@ -40,7 +40,7 @@ def faces_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
                 on_click=open_face,
                 args=(face.index,),
                 width="stretch",
-                help=plain("; ".join(face_flags), 400) or None,
+                help=escape_md("; ".join(face_flags), 400) or None,
             )
     for finished, (key, result) in enumerate(pipe.crops_stream(faces, options, TILE), start=1):
         slot, text = slots[key]

@@ -11,7 +11,7 @@ from viewer import render
 from viewer.models import Face
 from viewer.pipeline import Failed, Result, group_by_image
 from viewer.ui.context import ViewContext
-from viewer.ui.text import plain, when
+from viewer.ui.text import escape_md, when
 
 THUMB_WIDTH = 480
 THUMB_HEIGHT = 270  # every picture is fitted into a 16:9 tile (camera frames) so rows line up
@@ -45,7 +45,7 @@ def waiting_tile_jpeg(width: int = THUMB_WIDTH, height: int = THUMB_HEIGHT) -> b
 def caption(face: Face) -> str:
     parts = [face.custom_id or face.id or f"face {face.index + 1}", face.feed_id]
     parts.append(when(face.created_at) if face.created_at else None)
-    return plain(" · ".join(p for p in parts if p), 160)
+    return escape_md(" · ".join(p for p in parts if p), 160)
 
 
 def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> None:

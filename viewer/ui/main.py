@@ -31,7 +31,7 @@ from viewer.ui.state import (
 )
 from viewer.ui.stats import stats_view
 from viewer.ui.table import table_view
-from viewer.ui.text import plain
+from viewer.ui.text import escape_md
 
 LABEL_TO_VIEW = {label: view for view, label in VIEWS.items()}
 # Widget values that must survive a run in which their widget is not drawn (another mode).
@@ -121,7 +121,7 @@ def _write_url(state: ViewState) -> None:
 
 def _load(s: Settings, namespace: str, group_id: str) -> Group:
     """The group; the client refuses a namespace or ID that cannot be sent, before any request."""
-    with st.spinner(f"Loading group {plain(group_id, 60)}…"):
+    with st.spinner(f"Loading group {escape_md(group_id, 60)}…"):
         return resources.group(s, namespace, group_id)
 
 
@@ -137,7 +137,7 @@ def main() -> None:
     try:
         s = resources.settings()
     except ViewerError as error:
-        st.error(plain(error.message, 600))
+        st.error(escape_md(error.message, 600))
         return
     _init_session(s.demo)
     _keep_widget_state()
@@ -153,7 +153,7 @@ def main() -> None:
     )
     sidebar.group_form(_on_load)
     for notice in st.session_state.pop("_notices", []):
-        st.info(plain(notice, 300))
+        st.info(escape_md(notice, 300))
     color, blur = sidebar.draw_options()
     options = ViewOptions(color_mode=color, blur=blur, boxes_on=s.boxes_on)
     base = ViewState(
@@ -185,7 +185,7 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState | Non
     try:
         group = _load(s, namespace, group_id)
     except ViewerError as error:
-        st.error(plain(error.message, 600))
+        st.error(escape_md(error.message, 600))
         return None
     return _inspect(s, group, base, options)
 

@@ -13,7 +13,7 @@ from viewer.config import Settings
 from viewer.models import Group
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds, feeds_of, value_range
 from viewer.ui.state import COLOR_MODES, ViewState
-from viewer.ui.text import plain
+from viewer.ui.text import escape_md
 
 
 def source(s: Settings, org_app: tuple[str | None, str | None]) -> None:
@@ -24,8 +24,10 @@ def source(s: Settings, org_app: tuple[str | None, str | None]) -> None:
     if s.demo:
         st.info("Demo data: no credentials are set, so the embedded demo API is used.")
         return
-    who = " · ".join(plain(x, 60) for x in org_app if x)
-    st.caption(f"API host: {plain(s.api_host, 100)}" + (f"  \nSigned in as: {who}" if who else ""))
+    who = " · ".join(escape_md(x, 60) for x in org_app if x)
+    st.caption(
+        f"API host: {escape_md(s.api_host, 100)}" + (f"  \nSigned in as: {who}" if who else "")
+    )
 
 
 def group_form(on_load: Callable[[], None]) -> None:

@@ -24,7 +24,7 @@ from viewer.hosts import HostPolicy
 from viewer.models import Group, parse_group
 from viewer.pipeline import Pipeline, ViewOptions
 from viewer.render import MAX_SHEET_HEIGHT
-from viewer.select import Filters
+from viewer.select import Filters, Thresholds
 
 IMAGE_NAME = re.compile(r"images/\d{4}_[A-Za-z0-9._-]+\.jpg")
 
@@ -254,6 +254,23 @@ def test_zip_csv_has_every_column_and_one_row_per_face(
         assert 0 <= x0 < x1 <= w and 0 <= float(row["y0"]) < float(row["y1"]) <= h
     scaled = [r for r in rows if r["interpretation"] == "pixels, scaled"]
     assert len(scaled) == 2  # two faces report a larger size than the image served
+
+
+def test_zip_csv_lists_the_flags_it_is_handed_else_those_under_the_thresholds(
+    settings: Settings, pipe: Pipeline
+) -> None:
+    group, _ = fetch(settings, "demo-pixels")
+    faces = group.faces[:3]
+    strict = Thresholds(confidence=1.0, sharpness=1.0)  # flags every face of the group
+
+    def flags_column(**given: object) -> list[str]:
+        data, _ = export.build_zip(
+            group, faces, pipeline=pipe, options=ViewOptions(), settings=settings, **given
+        )
+        return [r["flags"] for r in rows_of(zipfile.ZipFile(io.BytesIO(data)).read("faces.csv"))]
+
+    assert all(flags_column(thresholds=strict))
+    assert flags_column(thresholds=strict, flags={faces[1].key: ["chosen"]}) == ["", "chosen", ""]
 
 
 def test_zip_of_a_broken_group_lists_each_failed_image(settings: Settings, pipe: Pipeline) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -10,7 +10,7 @@ from viewer.config import Settings
 from viewer.export import SHEET_MAX_FACES, build_zip, contact_sheet_bytes, safe_name
 from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, ViewOptions, group_by_image
-from viewer.select import Filters, Thresholds
+from viewer.select import Filters
 
 MAX_ZIP_IMAGES = 600  # full-size JPEGs of about 100-500 kB each, held in memory until sent
 
@@ -46,9 +46,12 @@ def export_panel(
     *,
     namespace: str | None = None,
     filters: Filters | None = None,
-    thresholds: Thresholds | None = None,
+    flags: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """Download buttons whose files are built only when clicked; the page does not rerun."""
+    """Download buttons whose files are built only when clicked; the page does not rerun.
+
+    ``flags`` are the run's quality flags (``select.flag_faces``), written into faces.csv.
+    """
     faces = list(faces)
     names = export_file_names(group)
 
@@ -61,7 +64,7 @@ def export_panel(
             settings=settings,
             namespace=namespace,
             filters=filters,
-            thresholds=thresholds,
+            flags=flags,
         )
         return data
 

@@ -10,7 +10,7 @@ from viewer.config import Settings
 from viewer.exceptions import ViewerError
 from viewer.models import Face, Group
 from viewer.pipeline import ViewOptions, group_by_image
-from viewer.select import apply_filters, page_of, quality_flags, sort_faces
+from viewer.select import apply_filters, flag_faces, page_of, sort_faces
 from viewer.ui import resources, sidebar
 from viewer.ui.browse import browse_view
 from viewer.ui.compare import compare_ids, compare_view
@@ -197,9 +197,9 @@ def _token_names(s: Settings) -> tuple[str | None, str | None]:
 
 def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -> ViewState:
     state = sidebar.controls(group, base)
-    flags = {f.key: fl for f in group.faces if (fl := quality_flags(f, state.thresholds))}
+    flags = flag_faces(group.faces, state.thresholds)  # once per run, for every view
     shown = sort_faces(
-        apply_filters(group.faces, state.filters, state.thresholds), state.sort, state.descending
+        apply_filters(group.faces, state.filters, flags), state.sort, state.descending
     )
     header(group, len(shown), len(flags))
     st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
@@ -215,7 +215,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
             s,
             namespace=state.namespace,
             filters=state.filters,
-            thresholds=state.thresholds,
+            flags=flags,
         )
     with st.expander("Raw JSON"):
         st.caption("The group exactly as the API sent it (first 200 faces).")

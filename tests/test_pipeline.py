@@ -32,7 +32,7 @@ from viewer.images import Decoded, Fetched, decode
 from viewer.models import Face
 from viewer.pipeline import Pipeline, Rendered, ViewOptions, group_by_image
 from viewer.ui.context import ViewContext
-from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, gallery
+from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, draw_gallery
 
 IMAGES = "/images/"
 OPTIONS = ViewOptions()
@@ -463,7 +463,7 @@ def test_thumbnails_reach_the_ui_as_jpeg_bytes(
     monkeypatch.setattr(DeltaGenerator, "image", recording_image)
     faces = faces_of(demo, "demo-large")[:20]
     with closing(Pipeline(settings, policy)) as pipe:
-        gallery(ViewContext(pipe, OPTIONS, {}, lambda _: None), faces)
+        draw_gallery(ViewContext(pipe, OPTIONS, {}, lambda _: None), group_by_image(faces))
         expected = [
             r.jpeg  # type: ignore[union-attr]
             for r in pipe.annotated_many(

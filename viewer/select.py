@@ -134,9 +134,14 @@ def sort_faces(faces: Sequence[Face], key: str = "index", descending: bool = Fal
     return present + sorted(missing, key=lambda f: f.index)
 
 
+def page_count(total: int, per_page: int) -> int:
+    """Pages that ``total`` items fill, ``per_page`` to a page; at least one."""
+    return max(1, math.ceil(total / per_page))
+
+
 def page_of(items: Sequence[T], page: int, per_page: int) -> tuple[list[T], int, int]:
     """The items on 1-based ``page`` (clamped to the range), the page count and that page."""
-    count = max(1, math.ceil(len(items) / per_page))
+    count = page_count(len(items), per_page)
     page = min(max(page, 1), count)
     start = (page - 1) * per_page
     return list(items[start : start + per_page]), count, page

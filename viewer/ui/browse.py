@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 import streamlit as st
 
-from viewer.config import Settings
 from viewer.exceptions import ViewerError
-from viewer.pipeline import Pipeline, ViewOptions
 from viewer.select import best_faces, summarize
-from viewer.ui import resources
+from viewer.ui import resources, session
+from viewer.ui.context import BrowseContext
 from viewer.ui.strips import face_strip
 from viewer.ui.text import escape_md, when
 
@@ -26,32 +24,27 @@ def _millis(day: date | None, end: bool) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-def browse_view(
-    s: Settings,
-    pipe: Pipeline,
-    options: ViewOptions,
-    open_group: Callable[[str, str], None],
-    add_to_compare: Callable[[str], None],
-) -> None:
-    namespace = st.session_state.get("namespace", "").strip()
+def browse_view(ctx: BrowseContext) -> None:
+    """A page of the namespace's groups, each with Open and Compare buttons."""
+    s, pipe, options, namespace = ctx.settings, ctx.pipe, ctx.options, ctx.namespace
     st.subheader(f"Recent groups in {escape_md(namespace or '…', 80)}")
     if not namespace:
         st.info("Enter a namespace in the sidebar to list its groups.")
         return
     cols = st.columns([1, 1, 1, 2, 2])
-    limit = cols[0].selectbox("Per page", PAGE_SIZES, index=0, key="browse_limit")
+    limit = cols[0].selectbox("Per page", PAGE_SIZES, index=0, key=session.BROWSE_LIMIT)
     max_page = MAX_OFFSET // limit + 1
-    page = cols[1].number_input("Page", 1, max_page, key="browse_page", step=1)
+    page = cols[1].number_input("Page", 1, max_page, key=session.BROWSE_PAGE, step=1)
     order = cols[2].selectbox(
         "Order",
         ["DESC", "ASC"],
-        key="browse_order",
+        key=session.BROWSE_ORDER,
         format_func={"DESC": "Newest first", "ASC": "Oldest first"}.get,
     )
-    span = cols[3].date_input("Created between", value=(), key="browse_span")
+    span = cols[3].date_input("Created between", value=(), key=session.BROWSE_SPAN)
     feeds_text = cols[4].text_input(
         "Feeds",
-        key="browse_feeds",
+        key=session.BROWSE_FEEDS,
         placeholder="Camera_1, Camera_2",
         help="Only groups with a face from one of these feeds (comma-separated).",
     )
@@ -88,16 +81,16 @@ def browse_view(
             )
             head[1].button(
                 "Open",
-                key=f"browse_open_{slot}",
-                on_click=open_group,
+                key=session.keyed(session.BROWSE_OPEN, slot),
+                on_click=ctx.open_group,
                 args=(namespace, g.id or ""),
                 disabled=not g.id,
                 width="stretch",
             )
             head[2].button(
                 "Compare",
-                key=f"browse_cmp_{slot}",
-                on_click=add_to_compare,
+                key=session.keyed(session.BROWSE_COMPARE, slot),
+                on_click=ctx.add_to_compare,
                 args=(g.id or "",),
                 disabled=not g.id,
                 width="stretch",

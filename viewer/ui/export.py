@@ -11,6 +11,7 @@ from viewer.export import SHEET_MAX_FACES, build_zip, contact_sheet_bytes, safe_
 from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, ViewOptions, group_by_image
 from viewer.select import Filters
+from viewer.ui import session
 
 MAX_ZIP_IMAGES = 600  # full-size JPEGs of about 100-500 kB each, held in memory until sent
 
@@ -88,16 +89,16 @@ def export_panel(
             data=zip_bytes,
             file_name=names["zip"],
             mime="application/zip",
-            key="download_zip",
+            key=session.DOWNLOAD_ZIP,
             on_click="ignore",
             disabled=zip_disabled,
             icon=":material/folder_zip:",
         )
-    for col, (fmt, label, mime, key) in zip(
+    for col, (fmt, label, mime) in zip(
         cols[1:],
         (
-            ("png", "Contact sheet (PNG)", "image/png", "download_sheet_png"),
-            ("jpeg", "Contact sheet (JPEG)", "image/jpeg", "download_sheet_jpg"),
+            ("png", "Contact sheet (PNG)", "image/png"),
+            ("jpeg", "Contact sheet (JPEG)", "image/jpeg"),
         ),
         strict=True,
     ):
@@ -106,7 +107,7 @@ def export_panel(
             data=sheet(fmt),
             file_name=names[fmt],
             mime=mime,
-            key=key,
+            key=session.DOWNLOAD_SHEET[fmt],
             on_click="ignore",
             disabled=disabled,
         )

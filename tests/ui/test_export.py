@@ -1,0 +1,51 @@
+"""The Export panel: lazy download buttons for the faces shown."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.apptest import run
+from viewer.demo.server import DemoServer
+from viewer.models import parse_group
+from viewer.ui.export import export_file_names
+
+
+def test_export_buttons_are_offered_for_the_shown_faces(on_demo: DemoServer) -> None:
+    at = run(namespace="acme", group="demo-crowd", pose="frontal")
+    assert not at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert {"download_zip", "download_sheet_png", "download_sheet_jpg"} <= keys
+
+
+def _panel_app(api_url: str, base_url: str) -> None:
+    from viewer.api import Client
+    from viewer.config import Settings
+    from viewer.hosts import HostPolicy
+    from viewer.pipeline import Pipeline, ViewOptions
+    from viewer.ui.export import export_panel
+
+    s = Settings(api_url=api_url, client_id="panel", client_secret="panel-secret")
+    with Client(s) as client:
+        group = client.get_group("acme", "demo-crowd")
+    export_panel(Pipeline(s, HostPolicy(False, [base_url])), group, group.faces, ViewOptions(), s)
+
+
+def test_export_panel_offers_three_lazy_downloads(demo: DemoServer) -> None:
+    demo.reset_counts()
+    at = AppTest.from_function(_panel_app, args=(demo.api_url, demo.base_url)).run(timeout=30)
+    assert not at.exception
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert sorted(buttons) == ["download_sheet_jpg", "download_sheet_png", "download_zip"]
+    for button in buttons.values():
+        assert button.proto.deferred_file_id  # data is a callable, built on click
+    assert demo.request_count("/images/") == 0  # so nothing was downloaded to show them
+    assert "13 of 13 faces" in at.caption[0].value
+
+
+def test_export_file_names_come_from_a_safe_group_id() -> None:
+    names = export_file_names(parse_group({"id": "../../x y"}))
+    assert names == {
+        "zip": "group-x_y.zip",
+        "png": "group-x_y-faces.png",
+        "jpeg": "group-x_y-faces.jpg",
+    }

@@ -1,20 +1,34 @@
-"""The Export panel: lazy download buttons for the faces shown."""
+"""The Export panel: lazy download buttons, and files that hold exactly the faces shown."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.apptest import run
+from tests.ui.apptest import download, run_keeping_media
 from viewer.demo.server import DemoServer
 from viewer.models import parse_group
 from viewer.ui.export import export_file_names
 
 
 def test_export_buttons_are_offered_for_the_shown_faces(on_demo: DemoServer) -> None:
-    at = run(namespace="acme", group="demo-crowd", pose="frontal")
+    at = run_keeping_media(namespace="acme", group="demo-crowd", pose="frontal")
     assert not at.exception
     keys = {b.key for b in at.get("download_button")}
     assert {"download_zip", "download_sheet_png", "download_sheet_jpg"} <= keys
+    # the ZIP, built as a click builds it, holds the faces that pass the filter, no others
+    frontal = [
+        f["id"] for f in on_demo.data.groups[("acme", "demo-crowd")]["images"] if f["isFrontal"]
+    ]
+    assert 0 < len(frontal) < 13
+    archive = zipfile.ZipFile(io.BytesIO(download(at, "download_zip")))
+    rows = list(csv.DictReader(io.StringIO(archive.read("faces.csv").decode("utf-8"))))
+    assert [r["id"] for r in rows] == frontal
+    assert {m.label: m.value for m in at.metric}["Shown"] == str(len(frontal))
+    assert f"Faces:        {len(frontal)} of 13 in the group" in archive.read("README.txt").decode()
 
 
 def _panel_app(api_url: str, base_url: str) -> None:

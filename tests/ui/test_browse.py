@@ -1,4 +1,4 @@
-"""Browse through the app: a page of the namespace's groups, paging, Open."""
+"""Browse through the app: a page of the namespace's groups, Open and Compare buttons."""
 
 from __future__ import annotations
 
@@ -31,3 +31,20 @@ def test_browse_pages_through_groups(on_demo: DemoServer) -> None:
     }
     assert not at.exception
     assert second and first.isdisjoint(second)
+
+
+def test_browse_adds_groups_to_compare_once_each(on_demo: DemoServer) -> None:
+    at = run(mode="browse", namespace="acme", compare="demo-person-a1")
+    for _ in range(2):  # the second click adds nothing
+        (button,) = [
+            b
+            for b in at.button
+            if b.key.startswith("browse_cmp_") and b.key.endswith("_demo-crowd")
+        ]
+        button.click()
+        at.run()
+    at.radio(key="mode").set_value("compare")
+    at.run()
+    assert not at.exception
+    assert at.query_params["compare"] == "demo-person-a1,demo-crowd"
+    assert {"cmp_open_demo-person-a1", "cmp_open_demo-crowd"} <= {b.key for b in at.button}

@@ -9,7 +9,7 @@ import streamlit as st
 from viewer.models import Face
 from viewer.ui import session
 from viewer.ui.context import PagedContext, ViewContext
-from viewer.ui.gallery import paged, progress_bar, show_result, waiting_tile_jpeg
+from viewer.ui.gallery import paginate, progress_bar, show_result, waiting_tile_jpeg
 from viewer.ui.text import escape_md, num, pct
 
 TILE = 160
@@ -24,7 +24,7 @@ def tile_caption(face: Face, flags: Sequence[str]) -> str:
 
 def faces_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
     """A page of face tiles; the next page's images are downloaded ahead. Returns the page."""
-    items, ahead, page = paged(ctx, faces)
+    items, ahead, page = paginate(ctx, faces)
     draw_tiles(ctx, items)
     ctx.pipe.prefetch(f.url for f in ahead)
     return page

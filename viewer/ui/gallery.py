@@ -60,7 +60,7 @@ def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> 
         slot.image(result.jpeg, caption=text, width="stretch")
 
 
-def paged(ctx: PagedContext, items: Sequence[T]) -> tuple[list[T], list[T], int]:
+def paginate(ctx: PagedContext, items: Sequence[T]) -> tuple[list[T], list[T], int]:
     """The items of the page to show, those of the next page (none on the last) and the page
     number; draws the page buttons, and a notice when no face passes the filters."""
     count = page_count(len(items), ctx.per_page)
@@ -77,7 +77,7 @@ def paged(ctx: PagedContext, items: Sequence[T]) -> tuple[list[T], list[T], int]
 def gallery_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
     """A page of the faces' images, each with all of them drawn on it; the next page is drawn
     ahead in the background. Returns the page shown."""
-    items, ahead, page = paged(ctx, group_by_image(faces))
+    items, ahead, page = paginate(ctx, group_by_image(faces))
     draw_gallery(ctx, items)
     ctx.pipe.draw_ahead(ahead, ctx.options, THUMB_WIDTH, THUMB_HEIGHT)
     return page

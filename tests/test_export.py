@@ -1,4 +1,4 @@
-"""Exports against the demo API over real HTTP: ZIP, directory, CSV, contact sheet, UI panel."""
+"""Exports against the demo API over real HTTP: ZIP, directory, CSV, contact sheet."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from viewer.geometry import Placement
 from viewer.hosts import HostPolicy
 from viewer.models import Group, parse_group
 from viewer.pipeline import Pipeline
-from viewer.select import Filters
+from viewer.select import Filters, Thresholds
 
 IMAGE_NAME = re.compile(r"images/\d{4}_[A-Za-z0-9._-]+\.jpg")
 
@@ -257,6 +257,23 @@ def test_zip_csv_has_every_column_and_one_row_per_face(
     assert len(scaled) == 2  # two faces report a larger size than the image served
 
 
+def test_zip_csv_lists_the_flags_it_is_handed_else_those_under_the_thresholds(
+    settings: Settings, pipe: Pipeline
+) -> None:
+    group, _ = fetch(settings, "demo-pixels")
+    faces = group.faces[:3]
+    strict = Thresholds(confidence=1.0, sharpness=1.0)  # flags every face of the group
+
+    def flags_column(**given: object) -> list[str]:
+        data, _ = export.build_zip(
+            group, faces, pipeline=pipe, options=ViewOptions(), settings=settings, **given
+        )
+        return [r["flags"] for r in rows_of(zipfile.ZipFile(io.BytesIO(data)).read("faces.csv"))]
+
+    assert all(flags_column(thresholds=strict))
+    assert flags_column(thresholds=strict, flags={faces[1].key: ["chosen"]}) == ["", "chosen", ""]
+
+
 def test_zip_of_a_broken_group_lists_each_failed_image(settings: Settings, pipe: Pipeline) -> None:
     group, _ = fetch(settings, "demo-broken")
     archive, failures = zipped(group, pipe, settings)
@@ -401,45 +418,3 @@ def test_contact_sheet_refuses_an_unknown_format(settings: Settings, pipe: Pipel
         export.contact_sheet_bytes(
             group, group.faces, pipeline=pipe, options=ViewOptions(), fmt="gif"
         )
-
-
-# --- the Streamlit panel ------------------------------------------------------------------
-
-
-def _panel_app(api_url: str, base_url: str) -> None:
-    from viewer.api import Client
-    from viewer.compose import ViewOptions
-    from viewer.config import Settings
-    from viewer.hosts import HostPolicy
-    from viewer.pipeline import Pipeline
-    from viewer.ui.export import export_panel
-
-    s = Settings(api_url=api_url, client_id="panel", client_secret="panel-secret")
-    with Client(s) as client:
-        group = client.get_group("acme", "demo-crowd")
-    export_panel(Pipeline(s, HostPolicy(False, [base_url])), group, group.faces, ViewOptions(), s)
-
-
-def test_export_panel_offers_three_lazy_downloads(demo: DemoServer) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    demo.reset_counts()
-    at = AppTest.from_function(_panel_app, args=(demo.api_url, demo.base_url)).run(timeout=30)
-    assert not at.exception
-    buttons = {b.key: b for b in at.get("download_button")}
-    assert sorted(buttons) == ["download_sheet_jpg", "download_sheet_png", "download_zip"]
-    for button in buttons.values():
-        assert button.proto.deferred_file_id  # data is a callable, built on click
-    assert demo.request_count("/images/") == 0  # so nothing was downloaded to show them
-    assert "13 of 13 faces" in at.caption[0].value
-
-
-def test_export_file_names_come_from_a_safe_group_id() -> None:
-    from viewer.ui.export import export_file_names
-
-    names = export_file_names(parse_group({"id": "../../x y"}))
-    assert names == {
-        "zip": "group-x_y.zip",
-        "png": "group-x_y-faces.png",
-        "jpeg": "group-x_y-faces.jpg",
-    }

@@ -41,7 +41,7 @@ from viewer.select import (
     sort_faces,
     summarize,
 )
-from viewer.ui.text import plain
+from viewer.ui.text import escape_md
 
 from .test_images import (  # noqa: F401 - fixtures are used by name
     METADATA,
@@ -419,7 +419,7 @@ HOSTILE_TEXT = [
 
 @pytest.mark.parametrize(("raw", "shown"), HOSTILE_TEXT)
 def test_api_text_is_shown_as_text(raw: str, shown: str) -> None:
-    assert plain(raw) == shown
+    assert escape_md(raw) == shown
 
 
 def test_bad_data_text_fields_are_escaped(settings: Settings) -> None:
@@ -428,7 +428,7 @@ def test_bad_data_text_fields_are_escaped(settings: Settings) -> None:
     texts = [t for f in group.faces for t in (f.custom_id, f.feed_id, f.id) if t]
     assert "<script>alert(1)</script>" in texts
     for text in texts:
-        shown = plain(text)
+        shown = escape_md(text)
         assert not re.search(r"(?<!\\)[<>\[\]()`*_]", shown), shown
         assert shown.isprintable()
 

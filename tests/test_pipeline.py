@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from PIL import Image
-from streamlit.delta_generator import DeltaGenerator
 
 from viewer import pipeline as pipeline_module
 from viewer.api import Client
@@ -33,8 +32,7 @@ from viewer.hosts import HostPolicy
 from viewer.images import Fetched
 from viewer.models import Face
 from viewer.pipeline import Pipeline, group_by_image
-from viewer.ui.context import ViewContext
-from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, gallery
+from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH
 
 IMAGES = "/images/"
 OPTIONS = ViewOptions()
@@ -456,44 +454,6 @@ def test_the_pipeline_decodes_thumbnails_small_and_draws_them_at_display_size(
         assert isinstance(result, Rendered)
         assert result.size == expected
         assert Image.open(io.BytesIO(result.jpeg)).size == expected
-
-
-def test_thumbnails_reach_the_ui_as_jpeg_bytes(
-    demo: DemoServer,
-    settings: Settings,
-    policy: HostPolicy,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The gallery hands st.image the pipeline's JPEG bytes, which Streamlit serves as they are."""
-    shown: list[tuple[object, object]] = []
-    real_image = DeltaGenerator.image
-
-    def recording_image(
-        self: DeltaGenerator, image: object, *args: object, **kwargs: object
-    ) -> object:
-        shown.append((image, kwargs.get("caption")))
-        return real_image(self, image, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(DeltaGenerator, "image", recording_image)
-    faces = faces_of(demo, "demo-large")[:20]
-    with closing(Pipeline(settings, policy)) as pipe:
-        gallery(ViewContext(pipe, OPTIONS, {}, lambda _: None), faces)
-        expected = [
-            r.jpeg  # type: ignore[union-attr]
-            for r in pipe.annotated_many(
-                group_by_image(faces), OPTIONS, THUMB_WIDTH, height=THUMB_HEIGHT
-            )
-        ]
-
-    pictures = [image for image, caption in shown if caption]  # placeholders have no caption
-    assert len(pictures) == len(expected) > 1
-    for image in pictures:
-        assert isinstance(image, bytes)
-        assert image[:2] == JPEG_MAGIC
-        with Image.open(io.BytesIO(image)) as opened:
-            assert opened.format == "JPEG"
-            assert opened.size == (THUMB_WIDTH, THUMB_HEIGHT)
-    assert sorted(pictures) == sorted(expected)  # type: ignore[type-var]
 
 
 def test_export_pictures_stay_out_of_the_shared_cache(demo: DemoServer) -> None:

@@ -14,6 +14,7 @@ from viewer.select import (
     Thresholds,
     apply_filters,
     feeds_of,
+    flag_faces,
     page_of,
     passes,
     quality_flags,
@@ -111,8 +112,28 @@ def indices(faces: list[Face]) -> list[int]:
     ],
 )
 def test_apply_filters(filters: Filters, thresholds: Thresholds, expected: list[int]) -> None:
-    assert indices(apply_filters(FILTER_FACES, filters, thresholds)) == expected
-    assert [f.index for f in FILTER_FACES if passes(f, filters, thresholds)] == expected
+    flags = flag_faces(FILTER_FACES, thresholds)
+    assert indices(apply_filters(FILTER_FACES, filters, flags)) == expected
+    assert [f.index for f in FILTER_FACES if passes(f, filters, flags)] == expected
+
+
+def test_flag_faces_keys_the_flagged_faces_and_leaves_the_rest_out() -> None:
+    assert flag_faces(FILTER_FACES) == {f.key: quality_flags(f) for f in FILTER_FACES[1:]}
+    assert flag_faces(FILTER_FACES, Thresholds(0.0, 0.0)) == {
+        FILTER_FACES[3].key: ["no confidence"],
+        FILTER_FACES[4].key: ["no sharpness"],
+        FILTER_FACES[5].key: ["no bounding box"],
+    }
+
+
+def test_only_problems_reads_the_flags_it_is_given() -> None:
+    given = {FILTER_FACES[0].key: ["marked by hand"]}
+    assert indices(apply_filters(FILTER_FACES, Filters(only_problems=True), given)) == [0]
+    assert indices(apply_filters(FILTER_FACES, Filters(only_problems=True), {})) == []
+
+
+def test_without_flags_only_problems_flags_under_the_default_thresholds() -> None:
+    assert indices(apply_filters(FILTER_FACES, Filters(only_problems=True))) == [1, 2, 3, 4, 5]
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from viewer.draw.encode import to_jpeg, to_png
 from viewer.geometry import Placement
 from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, group_by_image
-from viewer.select import Filters, Thresholds, quality_flags
+from viewer.select import Filters, Thresholds, flag_faces
 
 CSV_COLUMNS = (
     "index",
@@ -234,7 +234,7 @@ class _Context:
     api_host: str
     namespace: str | None
     filters: Filters | None
-    thresholds: Thresholds
+    flags: Mapping[str, Sequence[str]]  # each flagged face's reasons, by face key
     on_progress: ProgressFn | None
 
 
@@ -279,11 +279,10 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
                     placements[face.key] = Placement(None, reason=note)
         if progress:
             progress(start + len(chunk), total)
-    flags = {f.key: quality_flags(f, ctx.thresholds) for f in ctx.faces}
     yield (
         "faces.csv",
         faces_csv(
-            ctx.group, ctx.faces, placements, flags, image_wh_by_key=sizes, files_by_key=files
+            ctx.group, ctx.faces, placements, ctx.flags, image_wh_by_key=sizes, files_by_key=files
         ),
     )
     yield "group.json", json.dumps(ctx.group.raw).encode("utf-8")
@@ -345,12 +344,14 @@ def build_zip(
     namespace: str | None = None,
     filters: Filters | None = None,
     thresholds: Thresholds | None = None,
+    flags: Mapping[str, Sequence[str]] | None = None,
     on_progress: ProgressFn | None = None,
 ) -> tuple[bytes, list[ImageFailure]]:
     """ZIP bytes holding ``images/``, ``faces.csv``, ``group.json`` and ``README.txt``.
 
-    Images are drawn at full size with ``options`` (blur included). ``on_progress(done, total)``
-    counts images. Images that fail are left out, listed in README.txt and returned.
+    Images are drawn at full size with ``options`` (blur included); ``flags`` (``flag_faces``)
+    default to the flags under ``thresholds``. ``on_progress(done, total)`` counts images.
+    Images that fail are left out, listed in README.txt and returned.
     """
     ctx = _Context(
         group=group,
@@ -361,7 +362,7 @@ def build_zip(
         api_host=api_host or settings.api_host,
         namespace=namespace,
         filters=filters,
-        thresholds=thresholds or Thresholds(),
+        flags=flag_faces(faces, thresholds or Thresholds()) if flags is None else flags,
         on_progress=on_progress,
     )
     failures: list[ImageFailure] = []
@@ -391,6 +392,7 @@ def write_dir(
     namespace: str | None = None,
     filters: Filters | None = None,
     thresholds: Thresholds | None = None,
+    flags: Mapping[str, Sequence[str]] | None = None,
     on_progress: ProgressFn | None = None,
 ) -> list[ImageFailure]:
     """Write the files of ``build_zip`` into ``out_dir`` (made if missing); returns failures.
@@ -406,7 +408,7 @@ def write_dir(
         api_host=api_host or settings.api_host,
         namespace=namespace,
         filters=filters,
-        thresholds=thresholds or Thresholds(),
+        flags=flag_faces(faces, thresholds or Thresholds()) if flags is None else flags,
         on_progress=on_progress,
     )
     root = Path(out_dir)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -60,6 +60,16 @@ def quality_flags(face: Face, thresholds: Thresholds = Thresholds()) -> list[str
     return flags
 
 
+def flag_faces(
+    faces: Sequence[Face], thresholds: Thresholds = Thresholds()
+) -> dict[str, list[str]]:
+    """Each flagged face's reasons, by face key; faces with nothing to flag are left out.
+
+    Computed once per run and handed to the filters, the pictures and the export.
+    """
+    return {f.key: flags for f in faces if (flags := quality_flags(f, thresholds))}
+
+
 def quality_score(face: Face) -> float:
     """Combined quality in 0..1 (geometric mean of confidence and sharpness); missing is 0."""
     if face.confidence is None or face.sharpness is None:
@@ -69,7 +79,8 @@ def quality_score(face: Face) -> float:
     return math.sqrt(confidence * sharpness)
 
 
-def passes(face: Face, filters: Filters, thresholds: Thresholds = Thresholds()) -> bool:
+def passes(face: Face, filters: Filters, flags: Mapping[str, Sequence[str]]) -> bool:
+    """Whether the face passes; ``flags`` as from ``flag_faces`` (for "only problems")."""
     if filters.min_confidence > 0 and (face.confidence or 0.0) < filters.min_confidence:
         return False
     if filters.min_sharpness > 0 and (face.sharpness or 0.0) < filters.min_sharpness:
@@ -80,13 +91,17 @@ def passes(face: Face, filters: Filters, thresholds: Thresholds = Thresholds()) 
         return False
     if filters.feeds and face.feed_id not in filters.feeds:
         return False
-    return not (filters.only_problems and not quality_flags(face, thresholds))
+    return not (filters.only_problems and not flags.get(face.key))
 
 
 def apply_filters(
-    faces: Sequence[Face], filters: Filters, thresholds: Thresholds = Thresholds()
+    faces: Sequence[Face], filters: Filters, flags: Mapping[str, Sequence[str]] | None = None
 ) -> list[Face]:
-    return [f for f in faces if passes(f, filters, thresholds)]
+    """The faces that pass. ``flags`` as from ``flag_faces``; when not given, and the filters
+    ask for faces with problems, they are flagged under the default thresholds."""
+    if flags is None:
+        flags = flag_faces(faces) if filters.only_problems else {}
+    return [f for f in faces if passes(f, filters, flags)]
 
 
 def _sort_value(face: Face, key: str) -> float | str | datetime | None:
@@ -119,9 +134,14 @@ def sort_faces(faces: Sequence[Face], key: str = "index", descending: bool = Fal
     return present + sorted(missing, key=lambda f: f.index)
 
 
+def page_count(total: int, per_page: int) -> int:
+    """Pages that ``total`` items fill, ``per_page`` to a page; at least one."""
+    return max(1, math.ceil(total / per_page))
+
+
 def page_of(items: Sequence[T], page: int, per_page: int) -> tuple[list[T], int, int]:
     """The items on 1-based ``page`` (clamped to the range), the page count and that page."""
-    count = max(1, math.ceil(len(items) / per_page))
+    count = page_count(len(items), per_page)
     page = min(max(page, 1), count)
     start = (page - 1) * per_page
     return list(items[start : start + per_page]), count, page

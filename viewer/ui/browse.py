@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 import streamlit as st
 
-from viewer.compose import ViewOptions
-from viewer.config import Settings
 from viewer.exceptions import ViewerError
-from viewer.pipeline import Pipeline
 from viewer.select import best_faces, summarize
-from viewer.ui import resources
+from viewer.ui import resources, session
+from viewer.ui.context import BrowseContext
 from viewer.ui.strips import face_strip
-from viewer.ui.text import plain, when
+from viewer.ui.text import escape_md, when
 
 PAGE_SIZES = (10, 20, 50)
 MAX_OFFSET = 100  # the API pages at most 100 groups deep
@@ -27,32 +24,27 @@ def _millis(day: date | None, end: bool) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-def browse_view(
-    s: Settings,
-    pipe: Pipeline,
-    options: ViewOptions,
-    open_group: Callable[[str, str], None],
-    add_to_compare: Callable[[str], None],
-) -> None:
-    namespace = st.session_state.get("namespace", "").strip()
-    st.subheader(f"Recent groups in {plain(namespace or '…', 80)}")
+def browse_view(ctx: BrowseContext) -> None:
+    """A page of the namespace's groups, each with Open and Compare buttons."""
+    s, pipe, options, namespace = ctx.settings, ctx.pipe, ctx.options, ctx.namespace
+    st.subheader(f"Recent groups in {escape_md(namespace or '…', 80)}")
     if not namespace:
         st.info("Enter a namespace in the sidebar to list its groups.")
         return
     cols = st.columns([1, 1, 1, 2, 2])
-    limit = cols[0].selectbox("Per page", PAGE_SIZES, index=0, key="browse_limit")
+    limit = cols[0].selectbox("Per page", PAGE_SIZES, index=0, key=session.BROWSE_LIMIT)
     max_page = MAX_OFFSET // limit + 1
-    page = cols[1].number_input("Page", 1, max_page, key="browse_page", step=1)
+    page = cols[1].number_input("Page", 1, max_page, key=session.BROWSE_PAGE, step=1)
     order = cols[2].selectbox(
         "Order",
         ["DESC", "ASC"],
-        key="browse_order",
+        key=session.BROWSE_ORDER,
         format_func={"DESC": "Newest first", "ASC": "Oldest first"}.get,
     )
-    span = cols[3].date_input("Created between", value=(), key="browse_span")
+    span = cols[3].date_input("Created between", value=(), key=session.BROWSE_SPAN)
     feeds_text = cols[4].text_input(
         "Feeds",
-        key="browse_feeds",
+        key=session.BROWSE_FEEDS,
         placeholder="Camera_1, Camera_2",
         help="Only groups with a face from one of these feeds (comma-separated).",
     )
@@ -71,7 +63,7 @@ def browse_view(
             feeds,
         )
     except ViewerError as error:
-        st.error(plain(error.message, 600))
+        st.error(escape_md(error.message, 600))
         return
     if not groups:
         st.info("No groups on this page: go back a page, widen the dates or clear the feeds.")
@@ -82,23 +74,23 @@ def browse_view(
         slot = f"{offset + i}_{g.id}"  # unique even when ids repeat or are missing
         with st.container(border=True):
             head = st.columns([4, 1, 1])
-            head[0].markdown(f"**{plain(g.id or '(no id)', 80)}**")
+            head[0].markdown(f"**{escape_md(g.id or '(no id)', 80)}**")
             head[0].caption(
-                f"{summary.faces:,} faces · created {plain(when(g.created_at))} · linked by "
-                f"{plain(g.link_words or 'unknown', 40)}"
+                f"{summary.faces:,} faces · created {escape_md(when(g.created_at))} · linked by "
+                f"{escape_md(g.link_words or 'unknown', 40)}"
             )
             head[1].button(
                 "Open",
-                key=f"browse_open_{slot}",
-                on_click=open_group,
+                key=session.keyed(session.BROWSE_OPEN, slot),
+                on_click=ctx.open_group,
                 args=(namespace, g.id or ""),
                 disabled=not g.id,
                 width="stretch",
             )
             head[2].button(
                 "Compare",
-                key=f"browse_cmp_{slot}",
-                on_click=add_to_compare,
+                key=session.keyed(session.BROWSE_COMPARE, slot),
+                on_click=ctx.add_to_compare,
                 args=(g.id or "",),
                 disabled=not g.id,
                 width="stretch",

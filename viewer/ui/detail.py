@@ -10,9 +10,10 @@ import streamlit as st
 from viewer import geometry
 from viewer.compose import PictureFailure
 from viewer.models import Face
-from viewer.ui.context import ViewContext
+from viewer.ui import session
+from viewer.ui.context import DetailContext
 from viewer.ui.gallery import error_tile_jpeg
-from viewer.ui.text import num, pct, plain, when
+from viewer.ui.text import escape_md, num, pct, when
 
 INTERPRETATIONS = {
     geometry.FRACTIONS: "all four values lie in [0, 1], so they are fractions of the image",
@@ -28,26 +29,28 @@ def _fmt_xyxy(xyxy: Sequence[float] | None, digits: int) -> str:
     return "(" + ", ".join(f"{v:.{digits}f}" for v in xyxy) + ")"
 
 
-def detail_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
+def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
+    """The open face among those shown (the first when it is not among them), with
+    previous and next buttons."""
     pipe, options, open_face = ctx.pipe, ctx.options, ctx.open_face
     flags = ctx.flags
     if not faces:
         st.info("No faces pass the filters: loosen them in the sidebar.")
         return
     by_index = {f.index: i for i, f in enumerate(faces)}
-    current = st.session_state.get("face")
+    current = ctx.face
     if current is not None and current not in by_index:
         st.info(
             f"Face #{current + 1} is not among the faces shown (check the filters); "
             "showing the first one."
         )
-        st.session_state["face"] = faces[0].index
+        ctx.keep_face(faces[0].index)
     pos = by_index.get(current, 0) if current is not None else 0
     face = faces[pos]
     nav = st.columns([1, 4, 1])
     nav[0].button(
         "← Previous",
-        key="prev",
+        key=session.PREV,
         disabled=pos == 0,
         width="stretch",
         on_click=open_face,
@@ -56,7 +59,7 @@ def detail_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
     nav[1].caption(f"Face {pos + 1} of {len(faces)} shown (#{face.index + 1} in the group)")
     nav[2].button(
         "Next →",
-        key="next",
+        key=session.NEXT,
         disabled=pos >= len(faces) - 1,
         width="stretch",
         on_click=open_face,
@@ -70,13 +73,13 @@ def detail_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
         if isinstance(result, PictureFailure):
             st.image(error_tile_jpeg(result.reason), caption="The image could not be shown.")
         else:
-            st.image(result.jpeg, width="stretch", caption=plain(face.label, 120))
+            st.image(result.jpeg, width="stretch", caption=escape_md(face.label, 120))
         if face.url:
             st.link_button("Open the original image", face.url)
     with right:
         face_flags = flags.get(face.key, [])
         if face_flags:
-            st.warning("Flagged: " + plain("; ".join(face_flags), 600))
+            st.warning("Flagged: " + escape_md("; ".join(face_flags), 600))
         fields = {
             "id": face.id,
             "customId": face.custom_id,
@@ -119,7 +122,7 @@ def detail_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
             hide_index=True,
             width="stretch",
             height=38 + 35 * len(fields),
-            key="detail_fields",
+            key=session.DETAIL_FIELDS,
         )
         with st.expander("This face as received (JSON)"):
             st.code(json.dumps(dict(face.raw), indent=2, default=str)[:20_000], language="json")

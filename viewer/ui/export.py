@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -11,7 +11,8 @@ from viewer.config import Settings
 from viewer.export import SHEET_MAX_FACES, build_zip, contact_sheet_bytes, safe_name
 from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, group_by_image
-from viewer.select import Filters, Thresholds
+from viewer.select import Filters
+from viewer.ui import session
 
 MAX_ZIP_IMAGES = 600  # full-size JPEGs of about 100-500 kB each, held in memory until sent
 
@@ -47,9 +48,12 @@ def export_panel(
     *,
     namespace: str | None = None,
     filters: Filters | None = None,
-    thresholds: Thresholds | None = None,
+    flags: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """Download buttons whose files are built only when clicked; the page does not rerun."""
+    """Download buttons whose files are built only when clicked; the page does not rerun.
+
+    ``flags`` are the run's quality flags (``select.flag_faces``), written into faces.csv.
+    """
     faces = list(faces)
     names = export_file_names(group)
 
@@ -62,7 +66,7 @@ def export_panel(
             settings=settings,
             namespace=namespace,
             filters=filters,
-            thresholds=thresholds,
+            flags=flags,
         )
         return data
 
@@ -86,16 +90,16 @@ def export_panel(
             data=zip_bytes,
             file_name=names["zip"],
             mime="application/zip",
-            key="download_zip",
+            key=session.DOWNLOAD_ZIP,
             on_click="ignore",
             disabled=zip_disabled,
             icon=":material/folder_zip:",
         )
-    for col, (fmt, label, mime, key) in zip(
+    for col, (fmt, label, mime) in zip(
         cols[1:],
         (
-            ("png", "Contact sheet (PNG)", "image/png", "download_sheet_png"),
-            ("jpeg", "Contact sheet (JPEG)", "image/jpeg", "download_sheet_jpg"),
+            ("png", "Contact sheet (PNG)", "image/png"),
+            ("jpeg", "Contact sheet (JPEG)", "image/jpeg"),
         ),
         strict=True,
     ):
@@ -104,7 +108,7 @@ def export_panel(
             data=sheet(fmt),
             file_name=names[fmt],
             mime=mime,
-            key=key,
+            key=session.DOWNLOAD_SHEET[fmt],
             on_click="ignore",
             disabled=disabled,
         )

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from viewer.models import Face
-from viewer.ui.context import ViewContext
-from viewer.ui.gallery import progress_bar, show_result, waiting_tile_jpeg
-from viewer.ui.text import num, pct, plain
+from viewer.ui import session
+from viewer.ui.context import PagedContext, ViewContext
+from viewer.ui.gallery import paginate, progress_bar, show_result, waiting_tile_jpeg
+from viewer.ui.text import escape_md, num, pct
 
 TILE = 160
 COLUMNS = 6
@@ -21,28 +22,34 @@ def tile_caption(face: Face, flags: Sequence[str]) -> str:
     return ("⚠ " + text) if flags else text
 
 
-def faces_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
-    pipe, options, open_face = ctx.pipe, ctx.options, ctx.open_face
-    flags = ctx.flags
+def faces_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
+    """A page of face tiles; the next page's images are downloaded ahead. Returns the page."""
+    items, ahead, page = paginate(ctx, faces)
+    draw_tiles(ctx, items)
+    ctx.pipe.prefetch(f.url for f in ahead)
+    return page
+
+
+def draw_tiles(ctx: ViewContext, faces: Sequence[Face]) -> None:
     """Uniform face tiles; each replaces its placeholder as soon as it is cropped."""
     update, done = progress_bar("Downloading faces")
     cols = st.columns(COLUMNS)
     slots = {}
     for i, face in enumerate(faces):
-        face_flags = flags.get(face.key, [])
+        face_flags = ctx.flags.get(face.key, [])
         with cols[i % COLUMNS]:
             slot = st.empty()
             slot.image(waiting_tile_jpeg(TILE, TILE), width="stretch")
             slots[face.key] = (slot, tile_caption(face, face_flags))
             st.button(
                 "Open",
-                key=f"open_f_{face.index}",
-                on_click=open_face,
+                key=session.keyed(session.OPEN_TILE, face.index),
+                on_click=ctx.open_face,
                 args=(face.index,),
                 width="stretch",
-                help=plain("; ".join(face_flags), 400) or None,
+                help=escape_md("; ".join(face_flags), 400) or None,
             )
-    for finished, (key, result) in enumerate(pipe.crops_stream(faces, options, TILE), start=1):
+    for finished, (key, result) in enumerate(ctx.pipe.crops_stream(faces, ctx.options, TILE), 1):
         slot, text = slots[key]
         show_result(slot, result, text, TILE)
         update(finished, len(faces))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -12,12 +13,16 @@ from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
 from viewer.pipeline import group_by_image
-from viewer.ui.context import ViewContext
-from viewer.ui.text import plain, when
+from viewer.select import page_count, page_of
+from viewer.ui import session
+from viewer.ui.context import PagedContext, ViewContext
+from viewer.ui.text import escape_md, when
 
 THUMB_WIDTH = 480
 THUMB_HEIGHT = 270  # every picture is fitted into a 16:9 tile (camera frames) so rows line up
 COLUMNS = 3
+
+T = TypeVar("T")
 
 
 def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -47,7 +52,7 @@ def waiting_tile_jpeg(width: int = THUMB_WIDTH, height: int = THUMB_HEIGHT) -> b
 def caption(face: Face) -> str:
     parts = [face.custom_id or face.id or f"face {face.index + 1}", face.feed_id]
     parts.append(when(face.created_at) if face.created_at else None)
-    return plain(" · ".join(p for p in parts if p), 160)
+    return escape_md(" · ".join(p for p in parts if p), 160)
 
 
 def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> None:
@@ -57,14 +62,35 @@ def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> 
         slot.image(result.jpeg, caption=text, width="stretch")
 
 
-def gallery(ctx: ViewContext, faces: Sequence[Face]) -> None:
-    pipe, options, open_face = ctx.pipe, ctx.options, ctx.open_face
-    """Images of the page, each with every shown face of the group drawn on it.
+def paginate(ctx: PagedContext, items: Sequence[T]) -> tuple[list[T], list[T], int]:
+    """The items of the page to show, those of the next page (none on the last) and the page
+    number; draws the page buttons, and a notice when no face passes the filters."""
+    count = page_count(len(items), ctx.per_page)
+    page = ctx.pager.page(count)
+    if count > 1:
+        page = st.pagination(count, key=ctx.pager.key, default=page)
+    shown, _, _ = page_of(items, page, ctx.per_page)
+    if not shown:
+        st.info("No faces pass the filters: loosen them in the sidebar.")
+    ahead = page_of(items, page + 1, ctx.per_page)[0] if page < count else []
+    return shown, ahead, page
+
+
+def gallery_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
+    """A page of the faces' images, each with all of them drawn on it; the next page is drawn
+    ahead in the background. Returns the page shown."""
+    items, ahead, page = paginate(ctx, group_by_image(faces))
+    draw_gallery(ctx, items)
+    ctx.pipe.draw_ahead(ahead, ctx.options, THUMB_WIDTH, THUMB_HEIGHT)
+    return page
+
+
+def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Face]]]) -> None:
+    """Images, each with its faces drawn on it, in a grid.
 
     Tiles are laid out at once and each picture replaces its placeholder as soon as it is
     drawn, so a slow host delays only its own tiles.
     """
-    items = group_by_image(faces)
     update, done = progress_bar("Downloading images")
     cols = st.columns(COLUMNS)
     slots: list[tuple[DeltaGenerator, str]] = []
@@ -73,20 +99,20 @@ def gallery(ctx: ViewContext, faces: Sequence[Face]) -> None:
             first = image_faces[0]
             more = len(image_faces) - 1
             extra = f" (+{more} face{'s' if more > 1 else ''})" if more else ""
-            if any(f.key in options.flagged for f in image_faces):
+            if any(f.key in ctx.options.flagged for f in image_faces):
                 extra += " · ⚠ flagged"
             slot = st.empty()
             slot.image(waiting_tile_jpeg(), width="stretch")
             slots.append((slot, caption(first) + extra))
             st.button(
                 "Details",
-                key=f"open_g_{first.index}",
-                on_click=open_face,
+                key=session.keyed(session.OPEN_IMAGE, first.index),
+                on_click=ctx.open_face,
                 args=(first.index,),
                 width="stretch",
             )
     for finished, (i, result) in enumerate(
-        pipe.annotated_stream(items, options, THUMB_WIDTH, THUMB_HEIGHT), start=1
+        ctx.pipe.annotated_stream(items, ctx.options, THUMB_WIDTH, THUMB_HEIGHT), start=1
     ):
         slot, text = slots[i]
         show_result(slot, result, text, THUMB_WIDTH)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from viewer.models import Group
-from viewer.ui.text import plain, when
+from viewer.ui.text import escape_md, when
 
 
 def header(group: Group, shown: int, flagged: int) -> None:
-    st.subheader(f"Group {plain(group.id or '(no id)', 80)}")
+    st.subheader(f"Group {escape_md(group.id or '(no id)', 80)}")
     if group.link_modified_by:
         changed = f" · {when(group.link_last_modified_at)}" if group.link_last_modified_at else ""
-        who = f"{plain(group.link_words, 40)} ({plain(group.link_modified_by, 20)})"
+        who = f"{escape_md(group.link_words, 40)} ({escape_md(group.link_modified_by, 20)})"
         st.badge(
             f"Linked by {who}{changed}",
             icon=":material/link:",
@@ -46,7 +46,7 @@ def header(group: Group, shown: int, flagged: int) -> None:
     }
     st.caption(
         " · ".join(
-            f"{name} {plain(value, 80)}"
+            f"{name} {escape_md(value, 80)}"
             for name, value in (
                 ("identity", group.identity_id),
                 ("batch", group.batch_id),
@@ -68,4 +68,4 @@ def header(group: Group, shown: int, flagged: int) -> None:
             width="stretch",
         )
     if group.problems:
-        st.warning("The group's data has problems: " + plain("; ".join(group.problems), 500))
+        st.warning("The group's data has problems: " + escape_md("; ".join(group.problems), 500))

@@ -13,8 +13,9 @@ from viewer.draw.encode import to_png
 from viewer.draw.tiles import legend_image
 from viewer.models import Group
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds, feeds_of, value_range
+from viewer.ui import session
 from viewer.ui.state import COLOR_MODES, ViewState
-from viewer.ui.text import plain
+from viewer.ui.text import escape_md
 
 
 def source(s: Settings, org_app: tuple[str | None, str | None]) -> None:
@@ -25,22 +26,20 @@ def source(s: Settings, org_app: tuple[str | None, str | None]) -> None:
     if s.demo:
         st.info("Demo data: no credentials are set, so the embedded demo API is used.")
         return
-    who = " · ".join(plain(x, 60) for x in org_app if x)
-    st.caption(f"API host: {plain(s.api_host, 100)}" + (f"  \nSigned in as: {who}" if who else ""))
+    who = " · ".join(escape_md(x, 60) for x in org_app if x)
+    st.caption(
+        f"API host: {escape_md(s.api_host, 100)}" + (f"  \nSigned in as: {who}" if who else "")
+    )
 
 
 def group_form(on_load: Callable[[], None]) -> None:
     """Namespace and group ID inputs with a Load button that calls ``on_load``."""
-    with st.sidebar.form("group_form", border=False):
-        st.text_input("Namespace", key="namespace", max_chars=2000)
-        st.text_input("Group ID", key="group_id", max_chars=2000)
-        st.form_submit_button("Load", key="load", type="primary", width="stretch", on_click=on_load)
-
-
-def _clamp_state(key: str, low: float, high: float) -> None:
-    value = st.session_state.get(key)
-    if isinstance(value, (int, float)):
-        st.session_state[key] = min(max(float(value), low), high)
+    with st.sidebar.form(session.GROUP_FORM, border=False):
+        st.text_input("Namespace", key=session.NAMESPACE, max_chars=2000)
+        st.text_input("Group ID", key=session.GROUP_ID, max_chars=2000)
+        st.form_submit_button(
+            "Load", key=session.LOAD, type="primary", width="stretch", on_click=on_load
+        )
 
 
 def controls(group: Group, state: ViewState) -> ViewState:
@@ -55,14 +54,14 @@ def controls(group: Group, state: ViewState) -> ViewState:
     s_min = min(max(math.floor(s_low * 100) / 100, 0.0), 0.99)
     c_max = min(max(math.ceil(c_high * 100) / 100, c_min + 0.01), 1.0)
     s_max = min(max(math.ceil(s_high * 100) / 100, s_min + 0.01), 1.0)
-    _clamp_state("conf", c_min, c_max)
-    _clamp_state("sharp", s_min, s_max)
+    session.fit_range(session.CONF, c_min, c_max)
+    session.fit_range(session.SHARP, s_min, s_max)
     conf = sb.slider(
         "Minimum confidence",
         c_min,
         c_max,
         step=0.01,
-        key="conf",
+        key=session.CONF,
         help=f"This group's confidences range from {c_low:.0%} to {c_high:.0%}.",
     )
     sharp = sb.slider(
@@ -70,25 +69,24 @@ def controls(group: Group, state: ViewState) -> ViewState:
         s_min,
         s_max,
         step=0.01,
-        key="sharp",
+        key=session.SHARP,
         help=f"This group's sharpness ranges from {s_low:.2f} to {s_high:.2f}.",
     )
-    pose = sb.radio("Pose", POSES, key="pose", horizontal=True, format_func=str.capitalize)
+    pose = sb.radio("Pose", POSES, key=session.POSE, horizontal=True, format_func=str.capitalize)
     feed_options = feeds_of(faces)
-    if "feeds" in st.session_state:
-        st.session_state["feeds"] = [f for f in st.session_state["feeds"] if f in feed_options]
-    feeds = sb.multiselect("Feeds", feed_options, key="feeds", placeholder="All feeds")
-    problems = sb.toggle("Only faces with problems", key="problems")
+    session.fit_choices(session.FEEDS, feed_options)
+    feeds = sb.multiselect("Feeds", feed_options, key=session.FEEDS, placeholder="All feeds")
+    problems = sb.toggle("Only faces with problems", key=session.PROBLEMS)
 
     sb.subheader("Sort")
-    sort = sb.selectbox("Sort by", list(SORTS), key="sort", format_func=SORTS.get)
-    descending = sb.toggle("Descending", key="desc", disabled=sort == "worst")
-    per_page = sb.selectbox("Per page", PAGE_SIZES, key="per_page")
+    sort = sb.selectbox("Sort by", list(SORTS), key=session.SORT, format_func=SORTS.get)
+    descending = sb.toggle("Descending", key=session.DESC, disabled=sort == "worst")
+    per_page = sb.selectbox("Per page", PAGE_SIZES, key=session.PER_PAGE)
 
     with sb.expander("Quality flags"):
         st.caption("A face below either threshold, or with a data problem, is flagged (!).")
-        t_conf = st.slider("Flag confidence below", 0.0, 1.0, step=0.01, key="tconf")
-        t_sharp = st.slider("Flag sharpness below", 0.0, 1.0, step=0.01, key="tsharp")
+        t_conf = st.slider("Flag confidence below", 0.0, 1.0, step=0.01, key=session.TCONF)
+        t_sharp = st.slider("Flag sharpness below", 0.0, 1.0, step=0.01, key=session.TSHARP)
 
     return replace(
         state,
@@ -113,14 +111,14 @@ def draw_options() -> tuple[str, bool]:
     color = sb.radio(
         "Colour boxes by",
         COLOR_MODES,
-        key="color",
+        key=session.COLOR,
         horizontal=True,
         format_func={"frontal": "Pose", "confidence": "Confidence"}.get,
     )
     _legend(color)
     blur = sb.toggle(
         "Blur faces",
-        key="blur",
+        key=session.BLUR,
         help="Blurs every face in every view and export, for showing results to an audience. "
         "Boxes and labels stay.",
     )

@@ -18,6 +18,7 @@ VIEWS = {
 MODES = {"inspect": "Group", "browse": "Browse", "compare": "Compare"}
 DEMO_NAMESPACE = "acme"
 DEMO_GROUP = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"
+MAX_COMPARED = 8  # groups side by side in Compare
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
     if (v := _int(params, "face", notices, 0, 1_000_000)) is not None:
         updates["face"] = v
     if (raw := params.get("compare")) is not None:
-        updates["compare"] = tuple(dict.fromkeys(x for x in raw.split(",") if x))[:8]
+        updates["compare"] = tuple(dict.fromkeys(x for x in raw.split(",") if x))[:MAX_COMPARED]
     filters: dict[str, object] = {}
     if (v := _float(params, "conf", notices, 0.0, 1.0)) is not None:
         filters["min_confidence"] = v

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
 
 from viewer.compose import Rendered
 from viewer.models import Face
-from viewer.select import page_of
-from viewer.ui.context import ViewContext
+from viewer.select import page_count, page_of
+from viewer.ui import session
+from viewer.ui.context import TableContext
 from viewer.ui.gallery import progress_bar
 
 ROWS_PER_PAGE = 100
@@ -19,7 +20,7 @@ THUMB = 64
 
 
 def table_frame(
-    faces: Sequence[Face], thumbs: dict[str, str | None], flags: dict[str, list[str]]
+    faces: Sequence[Face], thumbs: Mapping[str, str | None], flags: Mapping[str, Sequence[str]]
 ) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -40,9 +41,12 @@ def table_frame(
     )
 
 
-def table_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
+def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
+    """A page of rows; selecting one opens its face in Detail."""
     pipe, options, open_face, flags = ctx.pipe, ctx.options, ctx.open_face, ctx.flags
-    rows, pages, page = page_of(faces, st.session_state.get("table_page", 1), ROWS_PER_PAGE)
+    pages = page_count(len(faces), ROWS_PER_PAGE)
+    page = ctx.pager.page(pages)
+    rows, _, _ = page_of(faces, page, ROWS_PER_PAGE)
     update, done = progress_bar("Downloading thumbnails")
     crops = pipe.crops(rows, options, THUMB, update)
     done()
@@ -56,13 +60,13 @@ def table_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
 
     def on_select() -> None:
         # runs before the next run draws anything, so it may switch the tab
-        chosen = st.session_state["table"].selection.rows
+        chosen = ctx.selection()
         if chosen and chosen[0] < len(indices):
             open_face(indices[chosen[0]])
 
     st.dataframe(
         frame,
-        key="table",
+        key=session.TABLE,
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(rows), 720),
@@ -81,5 +85,5 @@ def table_view(ctx: ViewContext, faces: Sequence[Face]) -> None:
         },
     )
     if pages > 1:
-        st.pagination(pages, key="table_page", default=page)
+        st.pagination(pages, key=ctx.pager.key, default=page)
     st.caption("Select a row to open the face in Detail.")

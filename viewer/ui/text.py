@@ -8,7 +8,7 @@ from datetime import datetime
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@=^\"'])")
 
 
-def plain(value: object, limit: int = 200) -> str:
+def escape_md(value: object, limit: int = 200) -> str:
     """Escape every Markdown and HTML special character, so API text renders as itself.
 
     Control characters become spaces and long values are cut with an ellipsis.

@@ -1,66 +1,16 @@
-"""The Streamlit page, driven headless with AppTest against the demo API over loopback."""
+"""The page as a whole, driven headless with AppTest against the demo API over loopback:
+loading from the URL, errors, every view, what is fetched, and that no text becomes Markdown."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.apptest import SAMPLE, gallery_images, run, unescaped
 from viewer.demo.server import DemoServer
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-SAMPLE = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("II_API_URL", "II_ACCESS_TOKEN", "II_CLIENT_ID", "II_CLIENT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture()
-def on_demo(monkeypatch: pytest.MonkeyPatch, demo: DemoServer) -> DemoServer:
-    """Point the app at the test's own demo API, so requests can be counted."""
-    monkeypatch.setenv("II_API_URL", demo.api_url)
-    monkeypatch.setenv("II_ACCESS_TOKEN", demo.static_token)
-    monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
-    return demo
-
-
-@pytest.fixture()
-def on_own_demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]:
-    """A demo API for this test alone, so its request counts see only this test's requests
-    (a new API URL also gives the app a new, empty pipeline)."""
-    server = DemoServer(host="127.0.0.1", port=0).start()
-    monkeypatch.setenv("II_API_URL", server.api_url)
-    monkeypatch.setenv("II_ACCESS_TOKEN", server.static_token)
-    monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def run(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    return at
-
-
-def unescaped(markdown: str) -> str:
-    """Text as the page shows it: the viewer escapes Markdown specials with backslashes."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
-def gallery_images(at: AppTest) -> list:
-    """Images in the main area (the sidebar holds the colour legend)."""
-    return list(at.main.image)
 
 
 def test_demo_mode_shows_the_sample_group_without_typing() -> None:
@@ -102,19 +52,6 @@ def test_invalid_input_is_refused_before_any_request(
     assert not at.exception
     assert words in unescaped(at.error[0].value)
     assert on_demo.request_count("/v2/recognition/") == 0
-
-
-def test_the_form_loads_another_group_and_writes_the_url(on_demo: DemoServer) -> None:
-    at = run(namespace="acme", group=SAMPLE)
-    at.text_input(key="group_id").set_value("demo-pixels")
-    at.button(key="load").click()
-    at.run()
-    assert not at.exception
-    assert at.query_params["group"] == "demo-pixels"
-    assert "demo-pixels" in at.subheader[0].value.replace("\\", "")
-    # the sample's narrow confidence range must not become a filter on the new group
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Shown"] == metrics["Faces"] == "16"
 
 
 @pytest.mark.parametrize("view", ["gallery", "faces", "table", "stats", "detail"])
@@ -195,54 +132,6 @@ def test_changing_sort_order_colour_or_tab_fetches_no_image_again(
     paths = {urlsplit(f["url"]).path for f in on_demo.data.groups[("acme", "demo-crowd")]["images"]}
     counts = [on_demo.request_count(path) for path in paths]
     assert counts and min(counts) == max(counts) == 1  # every image, and each once
-
-
-def test_browse_lists_groups_and_opens_one(on_demo: DemoServer) -> None:
-    at = run(mode="browse", namespace="acme")
-    assert not at.exception
-    opens = [b for b in at.button if b.key and b.key.startswith("browse_open_")]
-    assert len(opens) == 10
-    target = next(b for b in opens if b.key.endswith("_demo-crowd"))
-    target.click()
-    at.run()
-    assert not at.exception
-    assert at.session_state["mode"] == "inspect"
-    assert at.query_params["group"] == "demo-crowd"
-
-
-def test_browse_pages_through_groups(on_demo: DemoServer) -> None:
-    at = run(mode="browse", namespace="acme")
-    first = {
-        b.key.split("_", 3)[3] for b in at.button if b.key and b.key.startswith("browse_open_")
-    }
-    at.number_input(key="browse_page").set_value(2)
-    at.run()
-    second = {
-        b.key.split("_", 3)[3] for b in at.button if b.key and b.key.startswith("browse_open_")
-    }
-    assert not at.exception
-    assert second and first.isdisjoint(second)
-
-
-def test_compare_shows_each_group_and_keeps_them_in_the_url(on_demo: DemoServer) -> None:
-    at = run(mode="compare", namespace="acme", compare="demo-person-a1,demo-person-a2")
-    assert not at.exception
-    assert {b.key for b in at.button} >= {"cmp_open_demo-person-a1", "cmp_open_demo-person-a2"}
-    assert at.query_params["compare"] == "demo-person-a1,demo-person-a2"
-
-
-def test_blur_is_carried_in_the_url(on_demo: DemoServer) -> None:
-    at = run(namespace="acme", group="demo-crowd", blur="1")
-    assert not at.exception
-    assert at.toggle(key="blur").value is True
-    assert at.query_params["blur"] == "1"
-
-
-def test_export_buttons_are_offered_for_the_shown_faces(on_demo: DemoServer) -> None:
-    at = run(namespace="acme", group="demo-crowd", pose="frontal")
-    assert not at.exception
-    keys = {b.key for b in at.get("download_button")}
-    assert {"download_zip", "download_sheet_png", "download_sheet_jpg"} <= keys
 
 
 def test_the_large_group_downloads_each_image_at_most_once(on_own_demo: DemoServer) -> None:

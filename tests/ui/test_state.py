@@ -284,6 +284,6 @@ def test_importing_state_does_not_import_streamlit() -> None:
         text=True,
         check=True,
         timeout=60,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.strip() == "False"

@@ -1,0 +1,38 @@
+"""Fixtures for the page's tests: no ambient settings, and the app pointed at a demo API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from viewer.demo.server import DemoServer
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("II_API_URL", "II_ACCESS_TOKEN", "II_CLIENT_ID", "II_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture()
+def on_demo(monkeypatch: pytest.MonkeyPatch, demo: DemoServer) -> DemoServer:
+    """Point the app at the test's own demo API, so requests can be counted."""
+    monkeypatch.setenv("II_API_URL", demo.api_url)
+    monkeypatch.setenv("II_ACCESS_TOKEN", demo.static_token)
+    monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
+    return demo
+
+
+@pytest.fixture()
+def on_own_demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]:
+    """A demo API for this test alone, so its request counts see only this test's requests
+    (a new API URL also gives the app a new, empty pipeline)."""
+    server = DemoServer(host="127.0.0.1", port=0).start()
+    monkeypatch.setenv("II_API_URL", server.api_url)
+    monkeypatch.setenv("II_ACCESS_TOKEN", server.static_token)
+    monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,25 @@
+"""Compare through the app: groups side by side, kept in the URL."""
+
+from __future__ import annotations
+
+from tests.ui.apptest import run, unescaped
+from viewer.demo.server import DemoServer
+
+
+def test_compare_shows_each_group_and_keeps_them_in_the_url(on_demo: DemoServer) -> None:
+    at = run(mode="compare", namespace="acme", compare="demo-person-a1,demo-person-a2")
+    assert not at.exception
+    assert {b.key for b in at.button} >= {"cmp_open_demo-person-a1", "cmp_open_demo-person-a2"}
+    assert at.query_params["compare"] == "demo-person-a1,demo-person-a2"
+
+
+def test_compare_reads_the_typed_ids_and_opens_a_group(on_demo: DemoServer) -> None:
+    at = run(mode="compare", namespace="acme")
+    at.text_area(key="compare_ids").set_value("demo-pixels, demo-crowd\ndemo-pixels\n")
+    at.run()
+    assert at.query_params["compare"] == "demo-pixels,demo-crowd"
+    at.button(key="cmp_open_demo-crowd").click()
+    at.run()
+    assert not at.exception
+    assert at.query_params["group"] == "demo-crowd"
+    assert "demo-crowd" in unescaped(at.subheader[0].value)

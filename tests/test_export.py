@@ -17,7 +17,7 @@ from PIL import Image
 from viewer import export
 from viewer.api import Client
 from viewer.config import Settings
-from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID
+from viewer.demo import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.demo.server import DemoServer
 from viewer.geometry import Placement
 from viewer.hosts import HostPolicy

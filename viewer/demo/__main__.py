@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
-from viewer.demo.data import DEMO_GROUPS
+from viewer.demo.catalogue import CATALOGUE
 from viewer.demo.server import FAULT_KINDS, DemoServer
 
 
@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     with server:
         print(f"Demo API: {server.api_url}")
         print(f"Bearer token: {server.static_token} (or exchange any id and secret)")
-        for namespace, group_id, note in DEMO_GROUPS:
-            print(f"  {namespace}/{group_id}: {note}")
+        for entry in CATALOGUE:
+            print(f"  {entry.namespace}/{entry.group_id}: {entry.description}")
         print("Press Ctrl-C to stop.", flush=True)
         try:
             threading.Event().wait()

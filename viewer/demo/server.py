@@ -1,6 +1,6 @@
 """A loopback HTTP server that answers like the Image Intelligence API, for demos and tests.
 
-It serves the demo data set (``viewer.demo.data``): token exchange, group retrieval and search
+It serves the demo data set (``viewer.demo.catalogue``): token exchange, group retrieval and search
 under ``/v2``, images under ``/images``, and injected faults under the ``faults`` namespace.
 """
 
@@ -23,7 +23,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from viewer.demo.bad_images import BAD_KINDS, Payload
-from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID, DataSet
+from viewer.demo.catalogue import NAMESPACE, SAMPLE_GROUP_ID, build_data_set
+from viewer.demo.dataset import DataSet
 
 FAULT_KINDS: tuple[str, ...] = (
     "latency",
@@ -544,7 +545,7 @@ class DemoServer:
         httpd = _HTTPServer((self.host, self.port))
         httpd.demo = self
         self.port = httpd.server_address[1]
-        self.data = DataSet(self.base_url, self.large_faces, self.large_photos)
+        self.data = build_data_set(self.base_url, self.large_faces, self.large_photos)
         self._stopping.clear()
         self._httpd = httpd
         self._thread = threading.Thread(

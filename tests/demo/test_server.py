@@ -155,3 +155,11 @@ def test_command_line_serves_until_interrupted() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_images_larger_than_the_image_cache_are_still_served() -> None:
+    with DemoServer(image_cache_bytes=1000, large_faces=10, large_photos=5) as demo:
+        url = f"{demo.base_url}/images/photo/frac-003.jpg"
+        bodies = [requests.get(url, timeout=10).content for _ in range(2)]
+    assert len(bodies[0]) > 1000
+    assert bodies[0] == bodies[1]

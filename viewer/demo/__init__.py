@@ -18,14 +18,10 @@ from viewer.demo.catalogue import (
     impostor_ids,
 )
 from viewer.demo.dataset import DataSet
+from viewer.demo.faults import FAULT_KINDS, FAULT_NAMESPACE
+from viewer.demo.routes import FORBIDDEN_NAMESPACE
 from viewer.demo.sample import SAMPLE_GROUP, SAMPLE_GROUP_ID
-from viewer.demo.server import (
-    FAULT_KINDS,
-    FAULT_NAMESPACE,
-    FORBIDDEN_NAMESPACE,
-    DemoServer,
-    start_demo_server,
-)
+from viewer.demo.server import DemoServer, start_demo_server
 
 __all__ = [
     "BAD_KINDS",

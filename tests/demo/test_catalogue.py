@@ -19,9 +19,12 @@ from viewer.demo import (
     DemoServer,
     build_data_set,
     build_groups,
+    conflict_ids,
+    duplicate_ids,
     impostor_ids,
 )
-from viewer.demo.scenes import look_for
+from viewer.demo.catalogue import PERSON_A, PERSON_B, PERSON_CROWD, PERSON_LARGE
+from viewer.demo.scenes import PhotoSpec, look_for
 
 from .support import AUTH, fetch_image, get_group, group_url
 
@@ -118,14 +121,20 @@ def test_broken_group_has_each_kind_of_breakage(server: DemoServer) -> None:
     assert not_image.headers["Content-Type"].startswith("text/html")
 
 
-def test_large_group_has_the_configured_faces_and_frames(
+def photo_of(demo: DemoServer, url: str) -> PhotoSpec:
+    assert demo.data is not None
+    return demo.data.photos["/images/" + url.split("/images/", 1)[1]]
+
+
+def test_large_group_has_the_configured_faces_frames_and_visits(
     server: DemoServer, knobs: DemoServer
 ) -> None:
-    for demo, faces, photos in ((server, 2000, 300), (knobs, 321, 77)):
+    for demo, faces, visits in ((server, 2000, 300), (knobs, 321, 77)):
         group = get_group(demo, "acme", "demo-large")
         images = group["images"]
         assert len(images) == faces
-        assert len({i["url"] for i in images}) == photos
+        assert len({i["url"] for i in images}) == faces  # a frame of its own for each face
+        assert len({photo_of(demo, i["url"]).seed for i in images}) == visits  # one scene each
         assert len({i["id"] for i in images}) == faces
         assert demo.data is not None
         others = demo.data.impostor_ids
@@ -134,21 +143,102 @@ def test_large_group_has_the_configured_faces_and_frames(
     frontal = [i["isFrontal"] for i in get_group(server, "acme", "demo-large")["images"]]
     assert 0.1 < frontal.count(False) / len(frontal) < 0.3
     assert impostor_ids() == server.data.impostor_ids
+    assert impostor_ids(321, 77) == knobs.data.impostor_ids
+
+
+def test_a_visit_is_a_burst_of_one_scene(server: DemoServer) -> None:
+    images = get_group(server, "acme", "demo-large")["images"]
+    visits: dict[int, list[PhotoSpec]] = {}
+    for image in images:
+        spec = photo_of(server, image["url"])
+        visits.setdefault(spec.seed, []).append(spec)
+    for frames in visits.values():
+        assert len({f.feed_id for f in frames}) == 1
+        times = [f.created_ms for f in frames]
+        assert times == sorted(times) and times[-1] - times[0] < 15_000
+        bystanders = [sorted(face.person for face in f.faces[1:]) for f in frames]
+        assert all(b == bystanders[0] for b in bystanders)  # the same people, moving about
+    assert max(len(frames) for frames in visits.values()) > 1
+
+
+def test_large_group_shows_its_person_once_a_frame_among_bystanders(server: DemoServer) -> None:
+    assert server.data is not None
+    images = get_group(server, "acme", "demo-large")["images"]
+    crowded = 0
+    for image in images:
+        spec = photo_of(server, image["url"])
+        w, h = spec.wh
+        box = image["boundingBox"]
+        drawn = {(round(f.xyxy[0] / w, 5), round(f.xyxy[1] / h, 5)): f for f in spec.faces}
+        face = drawn[(box["xMin"], box["yMin"])]
+        rest = [f.person for f in spec.faces if f is not face]
+        assert PERSON_LARGE not in rest  # nobody else in the frame is the group's person
+        assert (face.person == PERSON_LARGE) == (image["id"] not in server.data.impostor_ids)
+        crowded += bool(rest)
+    assert 0.5 < crowded / len(images) < 0.95  # most frames hold bystanders, not members
 
 
 def test_impostors_are_drawn_as_another_person(server: DemoServer) -> None:
     assert server.data is not None
     images = get_group(server, "acme", "demo-large")["images"]
-    impostor = next(i for i in images if i["id"] in server.data.impostor_ids)
-    spec = server.data.photos["/images/" + impostor["url"].split("/images/", 1)[1]]
-    w, h = spec.wh
-    box = impostor["boundingBox"]
-    drawn = {(round(f.xyxy[0] / w, 5), round(f.xyxy[1] / h, 5)): f.person for f in spec.faces}
-    other = drawn[(box["xMin"], box["yMin"])]
-    usual = {f.person for f in spec.faces} - {other}
-    assert len(usual) <= 1
-    if usual:
-        assert look_for(other) != look_for(usual.pop())
+    drawn_as = set()
+    for impostor in (i for i in images if i["id"] in server.data.impostor_ids):
+        spec = photo_of(server, impostor["url"])
+        w, h = spec.wh
+        box = impostor["boundingBox"]
+        drawn = {(round(f.xyxy[0] / w, 5), round(f.xyxy[1] / h, 5)): f.person for f in spec.faces}
+        other = drawn[(box["xMin"], box["yMin"])]
+        assert PERSON_LARGE not in drawn.values()
+        assert look_for(other).skin != look_for(PERSON_LARGE).skin
+        drawn_as.add(other)
+    assert len(drawn_as) > 1  # several people were merged in, not one
+
+
+def iou(a: dict[str, float], b: dict[str, float]) -> float:
+    w = min(a["xMax"], b["xMax"]) - max(a["xMin"], b["xMin"])
+    h = min(a["yMax"], b["yMax"]) - max(a["yMin"], b["yMin"])
+    inter = max(0.0, w) * max(0.0, h)
+
+    def area(r: dict[str, float]) -> float:
+        return (r["xMax"] - r["xMin"]) * (r["yMax"] - r["yMin"])
+
+    return inter / (area(a) + area(b) - inter)
+
+
+def test_faces_share_a_photo_only_where_errors_are_planted() -> None:
+    """Per group, faces with a usable box that share an image URL are exactly the planted
+    conflicts (boxes apart) and the planted double detection (IoU of at least 0.5)."""
+    groups = build_groups("http://127.0.0.1:1", large_faces=400, large_photos=60)
+    apart: set[str] = set()
+    overlapping: set[str] = set()
+    for group in groups.values():
+        by_url: dict[str, list[dict]] = {}
+        for image in group["images"]:
+            if isinstance(image, dict) and isinstance(image.get("boundingBox"), dict):
+                by_url.setdefault(str(image.get("url")), []).append(image)
+        for shared in (faces for faces in by_url.values() if len(faces) > 1):
+            assert len(shared) == 2, group["id"]
+            first, second = shared
+            if iou(first["boundingBox"], second["boundingBox"]) >= 0.5:
+                overlapping |= {first["id"], second["id"]}
+            else:
+                assert iou(first["boundingBox"], second["boundingBox"]) == 0.0
+                apart |= {first["id"], second["id"]}
+    assert apart == conflict_ids() and len(apart) == 4
+    assert overlapping == duplicate_ids() and len(overlapping) == 2
+    crowd = {i["id"] for i in groups[("acme", "demo-crowd")]["images"]}
+    assert apart | overlapping <= crowd
+
+
+def test_the_double_detection_is_one_drawn_face(server: DemoServer) -> None:
+    images = get_group(server, "acme", "demo-crowd")["images"]
+    pair = [i for i in images if i["id"] in duplicate_ids()]
+    assert len({i["url"] for i in pair}) == 1
+    spec = photo_of(server, pair[0]["url"])
+    assert [f.person for f in spec.faces].count(PERSON_CROWD) == 1
+    assert server.data is not None
+    assert server.data.conflict_ids == conflict_ids()
+    assert server.data.duplicate_ids == duplicate_ids()
 
 
 def test_the_same_person_in_two_groups(server: DemoServer) -> None:
@@ -158,6 +248,7 @@ def test_the_same_person_in_two_groups(server: DemoServer) -> None:
     assert a1["identityId"] == a2["identityId"] != b["identityId"]
     assert {i["url"] for i in a1["images"]}.isdisjoint(i["url"] for i in a2["images"])
     assert len(a1["images"]) == len(a2["images"]) == len(b["images"]) == 12
+    assert look_for(PERSON_A).skin != look_for(PERSON_B).skin
 
 
 def test_bad_data_group_carries_malformed_values(server: DemoServer) -> None:

@@ -15,6 +15,8 @@ from viewer.demo.catalogue import (
     DemoGroup,
     build_data_set,
     build_groups,
+    conflict_ids,
+    duplicate_ids,
     impostor_ids,
 )
 from viewer.demo.dataset import DataSet
@@ -39,6 +41,8 @@ __all__ = [
     "Payload",
     "build_data_set",
     "build_groups",
+    "conflict_ids",
+    "duplicate_ids",
     "impostor_ids",
     "start_demo_server",
 ]

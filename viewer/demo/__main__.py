@@ -20,8 +20,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--bandwidth-kbps", type=float, default=None, help="cap image bodies, kilobits a second"
     )
-    parser.add_argument("--large-faces", type=int, default=2000, help="faces in demo-large")
-    parser.add_argument("--large-photos", type=int, default=300, help="frames in demo-large")
+    parser.add_argument(
+        "--large-faces", type=int, default=2000, help="faces in demo-large, one per frame"
+    )
+    parser.add_argument(
+        "--large-photos",
+        type=int,
+        default=300,
+        help="camera visits in demo-large: bursts of frames of one scene that share its faces",
+    )
     parser.add_argument("--fault", choices=FAULT_KINDS, default=None, help="fault on every GET")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     return parser

@@ -12,7 +12,8 @@ from viewer.demo.dataset import invert_box, new_uuid
 
 
 def malformed_images(good: list[dict[str, Any]], rng: random.Random) -> list[Any]:
-    """The group's ``images``, made from its 12 well-formed faces ``good``."""
+    """The group's ``images``, made from its 13 well-formed faces ``good``, each in its own
+    frame: no two entries with a usable box share an image."""
     pixel_wh = (good[1]["width"], good[1]["height"])
     return [
         good[0],
@@ -73,7 +74,7 @@ def malformed_images(good: list[dict[str, Any]], rng: random.Random) -> list[Any
             "createdAt": good[11]["createdAt"] // 1000,
         },
         {
-            **good[1],
+            **good[12],
             "id": new_uuid(rng),
             "customId": "Zoë 顔 مرحبا 👩\u200d🔬 \u202eevil",
             "feedId": "Caméra_Ω \u0000nul",

@@ -17,7 +17,7 @@ from viewer.demo.bad_data import malformed_images
 from viewer.demo.bad_images import BAD_KINDS, bad_face
 from viewer.demo.dataset import FEEDS, SIZES, DataSet, Member, invert_box, new_uuid, photo_path
 from viewer.demo.sample import SAMPLE_GROUP, SAMPLE_GROUP_ID, SAMPLE_IMAGE_PATH
-from viewer.demo.scenes import FaceSpec, PhotoSpec
+from viewer.demo.scenes import XYXY, FaceSpec, PhotoSpec
 
 NAMESPACE = "acme"
 OTHER_NAMESPACE = "acme2"
@@ -29,9 +29,10 @@ PERSON_PIXELS = 3
 PERSON_CROWD = 4
 PERSON_BROKEN = 5
 PERSON_LARGE = 6
-PERSON_LARGE_OTHER = 61
+# Fair-skinned people unlike PERSON_LARGE's dark skin: a face model tells them apart.
+PEOPLE_LARGE_OTHER = (120, 130, 79)
 PERSON_A = 7
-PERSON_B = 8
+PERSON_B = 81  # fair skin and long dark hair, where A has dark skin and a bun
 PERSON_HOSTILE = 9
 PERSON_SMALL = 10
 PERSON_BAD_DATA = 11
@@ -92,11 +93,16 @@ def _build_pixels(ds: DataSet) -> None:
 
 
 def _build_crowd(ds: DataSet) -> None:
+    """Crowded frames, with the group's planted errors: two faces of the group in one photo
+    (frames 2 and 5: a mirror, or a look-alike merged in) and one face detected twice (frame 8).
+    """
     rng = random.Random(404)
     members = []
+    conflicts: list[int] = []
+    duplicates: list[int] = []
     for i in range(10):
         wh = (1920, 1080) if i % 2 else (1280, 720)
-        twice = i in (2, 5, 8)  # the person is seen twice: in a mirror, or the clustering
+        twice = i in (2, 5)
         spec, faces = ds.add_frame(
             rng,
             f"crowd-{i:03d}",
@@ -106,8 +112,27 @@ def _build_crowd(ds: DataSet) -> None:
             bystanders=rng.randint(2, 4),
             size=(0.55, 0.85),
         )
+        if twice:
+            conflicts += [len(members), len(members) + 1]
+        if i == 8:
+            faces.append(replace(faces[0], xyxy=_second_detection(faces[0].xyxy, wh)))
+            duplicates += [len(members), len(members) + 1]
         members += [Member(spec, f, rng.uniform(0.55, 0.98)) for f in faces]
-    ds.add_group(rng, NAMESPACE, "demo-crowd", members, link="HITL", custom_prefix="crowd")
+    _, ids = ds.add_group(rng, NAMESPACE, "demo-crowd", members, link="HITL", custom_prefix="crowd")
+    ds.conflict_ids = frozenset(ids[i] for i in conflicts)
+    ds.duplicate_ids = frozenset(ids[i] for i in duplicates)
+
+
+def _second_detection(xyxy: XYXY, wh: tuple[int, int]) -> XYXY:
+    """A second, slightly larger and shifted box on the same face (IoU about 0.75)."""
+    x0, y0, x1, y1 = xyxy
+    w, h = x1 - x0, y1 - y0
+    return (
+        round(x0 + 0.06 * w, 1),
+        round(y0 + 0.04 * h, 1),
+        round(min(wh[0], x1 + 0.1 * w), 1),
+        round(min(wh[1], y1 + 0.08 * h), 1),
+    )
 
 
 def _build_broken(ds: DataSet) -> None:
@@ -136,16 +161,21 @@ def _build_broken(ds: DataSet) -> None:
 
 
 def _build_large(ds: DataSet) -> None:
+    """``large_faces`` faces in as many frames, from ``large_photos`` camera visits.
+
+    Each visit is a burst of consecutive frames of one scene; the person appears once in
+    each frame, among bystanders. About 2 % of the frames show another person instead.
+    """
     rng = random.Random(606)
     faces_left = ds.large_faces
-    photos = max(1, min(ds.large_photos, faces_left))
-    average = faces_left / photos
+    visits = max(1, min(ds.large_photos, faces_left))
+    average = faces_left / visits
     cap = 4 if average <= 4 else int(average) + 3
-    counts = [faces_left // photos] * photos
-    for i in rng.sample(range(photos), faces_left % photos):
+    counts = [faces_left // visits] * visits
+    for i in rng.sample(range(visits), faces_left % visits):
         counts[i] += 1
-    for _ in range(photos * 2):  # uneven, but every frame keeps at least one face
-        i, j = rng.randrange(photos), rng.randrange(photos)
+    for _ in range(visits * 2):  # uneven, but every visit keeps at least one frame
+        i, j = rng.randrange(visits), rng.randrange(visits)
         if counts[i] > 1 and counts[j] < cap:
             counts[i] -= 1
             counts[j] += 1
@@ -154,20 +184,23 @@ def _build_large(ds: DataSet) -> None:
     others = set(rng.sample(range(faces_left), round(faces_left * 0.02)))
     members: list[Member] = []
     impostor_index: list[int] = []
-    for p, count in enumerate(counts):
-        swap = {k: PERSON_LARGE_OTHER for k in range(count) if len(members) + k in others}
-        spec, faces = ds.add_frame(
+    for v, count in enumerate(counts):
+        swap = {
+            k: rng.choice(PEOPLE_LARGE_OTHER) for k in range(count) if len(members) + k in others
+        }
+        shots = ds.add_burst(
             rng,
-            f"large-{p:04d}",
+            f"large-{v:04d}",
             (1280, 720),
             PERSON_LARGE,
-            group_faces=count,
+            count,
             days=(0, 5),
+            bystanders=rng.randint(0, 3),
             sharpness=(0.1, 0.95),
-            size=(0.35, 0.7),
+            size=(0.3, 0.6),
             others=swap,
         )
-        for face in faces:
+        for spec, face in shots:
             if face.person != PERSON_LARGE:
                 impostor_index.append(len(members))
             members.append(Member(spec, face, rng.uniform(0.5, 0.99)))
@@ -242,7 +275,7 @@ def _build_bad_data(ds: DataSet) -> None:
         NAMESPACE,
         "demo-bad-data",
         PERSON_BAD_DATA,
-        12,
+        13,
         link="MANUAL",
         key="baddata",
         sizes=SIZES[:2],
@@ -282,7 +315,8 @@ CATALOGUE: tuple[DemoGroup, ...] = (
     DemoGroup(
         NAMESPACE,
         "demo-crowd",
-        "crowded frames; some frames hold two of the group's faces",
+        "crowded frames with planted errors: two photos hold two of the group's faces, "
+        "and one face is detected twice",
         _build_crowd,
     ),
     DemoGroup(
@@ -294,7 +328,8 @@ CATALOGUE: tuple[DemoGroup, ...] = (
     DemoGroup(
         NAMESPACE,
         "demo-large",
-        "2,000 faces over 300 photos, 6 feeds, 5 days, ~2 % another person mixed in",
+        "2,000 faces in 2,000 frames from 300 camera visits (bursts), 6 feeds, 5 days; "
+        "one face a frame among bystanders, ~2 % of them other people",
         _build_large,
     ),
     DemoGroup(NAMESPACE, "demo-person-a1", "person A, first group", _build_person_a1),
@@ -304,7 +339,9 @@ CATALOGUE: tuple[DemoGroup, ...] = (
         "person A again, a second group with the same identity",
         _build_person_a2,
     ),
-    DemoGroup(NAMESPACE, "demo-person-b", "person B, for comparison with A", _build_person_b),
+    DemoGroup(
+        NAMESPACE, "demo-person-b", "person B, clearly another person than A", _build_person_b
+    ),
     DemoGroup(
         NAMESPACE,
         "demo-hostile",
@@ -343,6 +380,25 @@ def build_groups(
     return build_data_set(base_url, large_faces, large_photos).groups
 
 
+def _built(
+    build: Callable[[DataSet], None], large_faces: int = 2000, large_photos: int = 300
+) -> DataSet:
+    ds = DataSet("http://127.0.0.1", large_faces, large_photos)
+    build(ds)
+    return ds
+
+
 def impostor_ids(large_faces: int = 2000, large_photos: int = 300) -> frozenset[str]:
     """Ids of the faces in ``demo-large`` that show another person than the rest."""
-    return build_data_set("http://127.0.0.1", large_faces, large_photos).impostor_ids
+    return _built(_build_large, large_faces, large_photos).impostor_ids
+
+
+def conflict_ids() -> frozenset[str]:
+    """Ids of the faces of ``demo-crowd`` that share their photo with another face of the
+    group whose box does not overlap theirs (two per photo)."""
+    return _built(_build_crowd).conflict_ids
+
+
+def duplicate_ids() -> frozenset[str]:
+    """Ids of the two boxes ``demo-crowd`` has on one face (IoU of at least 0.5)."""
+    return _built(_build_crowd).duplicate_ids

@@ -83,13 +83,37 @@ def invert_box(box: dict[str, Any]) -> dict[str, Any]:
     return {"xMin": box["xMax"], "yMin": box["yMax"], "xMax": box["xMin"], "yMax": box["yMin"]}
 
 
+def draw_faces(
+    rng: random.Random,
+    wh: tuple[int, int],
+    people: list[int | None],
+    profile_share: float,
+    sharpness: tuple[float, float],
+    size: tuple[float, float],
+) -> list[FaceSpec]:
+    """Non-overlapping faces of ``people`` in a ``wh`` frame; None draws a random bystander."""
+    frontal = [rng.random() >= profile_share for _ in people]
+    boxes = place_faces(wh, len(people), rng, frontal=frontal, size=size)
+    return [
+        FaceSpec(
+            box,
+            rng.choice(BYSTANDERS) if who is None else who,
+            frontal=is_frontal,
+            facing=rng.choice((-1, 1)),
+            sharpness=round(rng.uniform(*sharpness), 9),
+        )
+        for box, who, is_frontal in zip(boxes, people, frontal, strict=True)
+    ]
+
+
 class DataSet:
     """Demo groups and the images they point at, for a server at ``base_url``.
 
     ``groups`` maps (namespace, id) to the group's JSON object; ``photos`` maps an image path
     to the frame drawn there. Builders (the catalogue's) fill both through ``add_photo``,
     ``add_frame`` and ``add_group``; ``render(path)`` answers an image path.
-    ``large_faces`` and ``large_photos`` size the catalogue's large group.
+    ``large_faces`` and ``large_photos`` size the catalogue's large group: its faces, each in
+    a frame of its own, and the camera visits (bursts of frames) they come from.
     """
 
     def __init__(self, base_url: str, large_faces: int = 2000, large_photos: int = 300):
@@ -100,7 +124,10 @@ class DataSet:
         self.large_photos = large_photos
         self.photos: dict[str, PhotoSpec] = {}
         self.groups: dict[tuple[str, str], dict[str, Any]] = {}
+        # Planted errors, by face id: another person, same-photo conflicts, double detections.
         self.impostor_ids: frozenset[str] = frozenset()
+        self.conflict_ids: frozenset[str] = frozenset()
+        self.duplicate_ids: frozenset[str] = frozenset()
         self.redirect_path = "/images/missing/redirect-target.jpg"  # where bad/redirect points
 
     # -- images ---------------------------------------------------------------------------
@@ -144,30 +171,13 @@ class DataSet:
         profile_share: float = 0.2,
         sharpness: tuple[float, float] = (0.2, 0.95),
         size: tuple[float, float] = (0.45, 0.8),
-        others: dict[int, int] | None = None,
     ) -> tuple[PhotoSpec, list[FaceSpec]]:
         """A frame with ``group_faces`` faces of ``person`` and some bystanders.
 
-        ``others`` maps a face index among the group faces to another person drawn there.
         Returns the frame and its group faces in order.
         """
-        total = group_faces + bystanders
-        frontal = [rng.random() >= profile_share for _ in range(total)]
-        boxes = place_faces(wh, total, rng, frontal=frontal, size=size)
-        faces = []
-        for i, box in enumerate(boxes):
-            who = person if i < group_faces else rng.choice(BYSTANDERS)
-            if others and i in others:
-                who = others[i]
-            faces.append(
-                FaceSpec(
-                    box,
-                    who,
-                    frontal=frontal[i],
-                    facing=rng.choice((-1, 1)),
-                    sharpness=round(rng.uniform(*sharpness), 9),
-                )
-            )
+        people: list[int | None] = [person] * group_faces + [None] * bystanders
+        faces = draw_faces(rng, wh, people, profile_share, sharpness, size)
         spec = PhotoSpec(
             key=key,
             wh=wh,
@@ -178,6 +188,42 @@ class DataSet:
         )
         self.add_photo(spec)
         return spec, faces[:group_faces]
+
+    def add_burst(
+        self,
+        rng: random.Random,
+        key: str,
+        wh: tuple[int, int],
+        person: int,
+        frames: int,
+        *,
+        feeds: tuple[str, ...] = FEEDS,
+        days: tuple[int, int] = (0, 7),
+        bystanders: int = 0,
+        profile_share: float = 0.2,
+        sharpness: tuple[float, float] = (0.2, 0.95),
+        size: tuple[float, float] = (0.45, 0.8),
+        others: dict[int, int] | None = None,
+    ) -> list[tuple[PhotoSpec, FaceSpec]]:
+        """``frames`` frames of one camera visit, each holding ``person`` once.
+
+        The frames share their scene, feed and bystanders (who move between frames) and are
+        taken 0.3 to 1.5 s apart. ``others`` maps a frame index to another person drawn in
+        ``person``'s place. Returns each frame with its group face.
+        """
+        seed = rng.getrandbits(32)
+        feed = rng.choice(feeds)
+        created = pick_time(rng, days[0], days[1] - days[0])
+        crowd: list[int | None] = [rng.choice(BYSTANDERS) for _ in range(bystanders)]
+        shots = []
+        for k in range(frames):
+            who = (others or {}).get(k, person)
+            faces = draw_faces(rng, wh, [who, *crowd], profile_share, sharpness, size)
+            spec = PhotoSpec(f"{key}-{k:02d}", wh, seed, feed, created, tuple(faces))
+            self.add_photo(spec)
+            shots.append((spec, faces[0]))
+            created += rng.randrange(300, 1500)
+        return shots
 
     def add_group(
         self,

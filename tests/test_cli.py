@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from viewer import cli
-from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID
+from viewer.demo import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.demo.server import DemoServer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from viewer import export
 from viewer.api import Client
 from viewer.compose import ViewOptions, sheet_title
 from viewer.config import Settings
-from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID
+from viewer.demo import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.demo.server import DemoServer
 from viewer.draw.sheet import MAX_SHEET_HEIGHT
 from viewer.geometry import Placement

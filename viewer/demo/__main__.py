@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
-from viewer.demo.data import DEMO_GROUPS
+from viewer.demo.catalogue import CATALOGUE
 from viewer.demo.server import FAULT_KINDS, DemoServer
 
 
@@ -20,8 +20,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--bandwidth-kbps", type=float, default=None, help="cap image bodies, kilobits a second"
     )
-    parser.add_argument("--large-faces", type=int, default=2000, help="faces in demo-large")
-    parser.add_argument("--large-photos", type=int, default=300, help="frames in demo-large")
+    parser.add_argument(
+        "--large-faces", type=int, default=2000, help="faces in demo-large, one per frame"
+    )
+    parser.add_argument(
+        "--large-photos",
+        type=int,
+        default=300,
+        help="camera visits in demo-large: bursts of frames of one scene that share its faces",
+    )
     parser.add_argument("--fault", choices=FAULT_KINDS, default=None, help="fault on every GET")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     return parser
@@ -43,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     with server:
         print(f"Demo API: {server.api_url}")
         print(f"Bearer token: {server.static_token} (or exchange any id and secret)")
-        for namespace, group_id, note in DEMO_GROUPS:
-            print(f"  {namespace}/{group_id}: {note}")
+        for entry in CATALOGUE:
+            print(f"  {entry.namespace}/{entry.group_id}: {entry.description}")
         print("Press Ctrl-C to stop.", flush=True)
         try:
             threading.Event().wait()

@@ -1,14 +1,15 @@
 """A loopback HTTP server that answers like the Image Intelligence API, for demos and tests.
 
-It serves the demo data set (``viewer.demo.data``): token exchange, group retrieval and search
-under ``/v2``, images under ``/images``, and injected faults under the ``faults`` namespace.
+It serves the demo catalogue (``viewer.demo.catalogue``): token exchange, group retrieval and
+search under ``/v2``, images under ``/images``, and injected faults under the ``faults``
+namespace. This module holds the transport and the server's life cycle and bookkeeping;
+``routes`` says what each path answers, ``faults`` and ``search`` the rest.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import math
 import secrets
 import select
 import socket
@@ -16,88 +17,31 @@ import struct
 import sys
 import threading
 import time
-from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
+from viewer.cache import ByteLRU
 from viewer.demo.bad_images import BAD_KINDS, Payload
-from viewer.demo.data import NAMESPACE, SAMPLE_GROUP_ID, DataSet
+from viewer.demo.catalogue import build_data_set
+from viewer.demo.dataset import DataSet
+from viewer.demo.faults import FAULT_KINDS, FAULT_NAMESPACE, JSON
+from viewer.demo.routes import FORBIDDEN_NAMESPACE, route
+from viewer.demo.search import search_ids
 
-FAULT_KINDS: tuple[str, ...] = (
-    "latency",
-    "429",
-    "429-once",
-    "500",
-    "502",
-    "503",
-    "503-once",
-    "reset",
-    "truncated-json",
-    "not-object",
-    "empty",
-    "html",
-    "huge",
-    "trickle",
-)
-FAULT_NAMESPACE = "faults"
-FORBIDDEN_NAMESPACE = "private"
+__all__ = [
+    "FAULT_KINDS",
+    "FAULT_NAMESPACE",
+    "FORBIDDEN_NAMESPACE",
+    "DemoHandler",
+    "DemoServer",
+    "start_demo_server",
+]
+
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000
-FAULT_LATENCY_S = 2.0
 TRICKLE_LIMIT_S = 60.0
-HUGE_BYTES = 8 * 1024 * 1024
 MAX_BODY_BYTES = 1024 * 1024
-_JSON = "application/json"
-_HTML = "text/html; charset=utf-8"
-_BAD_GATEWAY_PAGE = (
-    b"<html><head><title>502 Bad Gateway</title></head>"
-    b"<body><center><h1>502 Bad Gateway</h1></center></body></html>"
-)
-_SIGN_IN_PAGE = (
-    b"<!doctype html><html><head><title>Sign in</title></head>"
-    b"<body><h1>Welcome</h1><p>Please sign in to continue.</p></body></html>"
-)
-
-
-class _ImageCache:
-    """Payloads by path, least recently used dropped first once ``max_bytes`` is exceeded.
-
-    Each path is made once even when many requests ask for it at the same moment.
-    """
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[str, Payload] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-        self._making: dict[str, threading.Lock] = {}
-
-    def get(self, path: str, make: Callable[[str], Payload]) -> Payload:
-        with self._lock:
-            if path in self._items:
-                self._items.move_to_end(path)
-                return self._items[path]
-            path_lock = self._making.setdefault(path, threading.Lock())
-        with path_lock:
-            with self._lock:
-                if path in self._items:
-                    return self._items[path]
-            try:
-                payload = make(path)
-            except BaseException:
-                with self._lock:
-                    self._making.pop(path, None)
-                raise
-            with self._lock:
-                self._making.pop(path, None)
-                if len(payload.body) <= self.max_bytes:
-                    self._items[path] = payload
-                    self._size += len(payload.body)
-                    while self._size > self.max_bytes:
-                        _, old = self._items.popitem(last=False)
-                        self._size -= len(old.body)
-            return payload
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -107,7 +51,7 @@ class _HTTPServer(ThreadingHTTPServer):
     demo: DemoServer
 
     def __init__(self, address: tuple[str, int]):
-        super().__init__(address, _Handler)
+        super().__init__(address, DemoHandler)
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
 
@@ -137,20 +81,20 @@ class _HTTPServer(ThreadingHTTPServer):
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-class _BadRequest(Exception):
-    """A request the API refuses with 400; the message names the field."""
+class DemoHandler(BaseHTTPRequestHandler):
+    """One connection: reads requests, hands them to ``routes.route``, and writes answers."""
 
-
-class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "GroupViewerDemo/1.0"
     timeout = 30  # idle keep-alive connections are closed after this
     server: _HTTPServer
 
-    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def demo(self) -> DemoServer:
+        return self.server.demo
 
     def log_message(self, format: str, *args: Any) -> None:
-        if not self.server.demo.quiet:
+        if not self.demo.quiet:
             super().log_message(format, *args)
 
     def do_GET(self) -> None:
@@ -172,45 +116,34 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("PATCH")
 
     def _dispatch(self, method: str) -> None:
-        demo = self.server.demo
         path = urlsplit(self.path).path
-        demo._count(path)
+        self.demo.record_request(path)
         try:
             body = self._read_body()
-            if body is None:
-                return
-            if path.startswith("/v2/"):
-                demo._wait(demo.api_latency_s)
-                self._api(method, path, body)
-            elif path.startswith("/images/"):
-                demo._wait(demo.image_latency_s)
-                self._image(method, path)
-            elif path in ("/", "/v2"):
-                self._json(200, demo.index())
-            else:
-                self._error(404, "Not found")
+            if body is not None:
+                route(self, method, path, body)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
             self.close_connection = True
         except Exception as exc:  # a bug here must not kill the connection without an answer
             self.log_error("demo server error on %s: %r", path, exc)
             self.close_connection = True
             with contextlib.suppress(OSError):
-                self._error(500, "Internal server error")
+                self.reply_error(500, "Internal server error")
 
     def _read_body(self) -> bytes | None:
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            self._error(400, "Content-Length is not a number")
+            self.reply_error(400, "Content-Length is not a number")
             self.close_connection = True
             return None
         if length > MAX_BODY_BYTES:
-            self._error(413, "Request body is too large")
+            self.reply_error(413, "Request body is too large")
             self.close_connection = True
             return None
         return self.rfile.read(length) if length > 0 else b""
 
-    def _send(
+    def reply(
         self,
         status: int,
         content_type: str,
@@ -229,11 +162,13 @@ class _Handler(BaseHTTPRequestHandler):
         if length is None and self.command != "HEAD":
             self.wfile.write(body)
 
-    def _json(self, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> None:
-        self._send(status, _JSON, json.dumps(data).encode(), headers)
+    def reply_json(self, status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        self.reply(status, JSON, json.dumps(data).encode(), headers)
 
-    def _error(self, status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> None:
-        self._json(status, {"message": message}, headers)
+    def reply_error(
+        self, status: int, message: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.reply_json(status, {"message": message}, headers)
 
     def _client_gone(self) -> bool:
         """True once the client has closed its end of the connection."""
@@ -243,249 +178,25 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             return True
 
-    def _trickle(self, status: int, content_type: str, body: bytes) -> None:
+    def trickle(self, status: int, content_type: str, body: bytes) -> None:
         """Announce the whole body, then send it a byte a second for at most a minute."""
-        demo = self.server.demo
-        self._send(status, content_type, body, length=len(body))
+        self.reply(status, content_type, body, length=len(body))
         self.close_connection = True
         deadline = time.monotonic() + TRICKLE_LIMIT_S
         for i in range(len(body)):
             if time.monotonic() >= deadline or self._client_gone():
                 return
             self.wfile.write(body[i : i + 1])
-            if demo._wait(1.0):
+            if self.demo.pause(1.0):
                 return
 
-    def _reset(self, content_type: str, body: bytes) -> None:
+    def reset(self, content_type: str, body: bytes) -> None:
         """Announce the whole body, send half, then drop the connection with a TCP reset."""
-        self._send(200, content_type, body, length=len(body))
+        self.reply(200, content_type, body, length=len(body))
         self.wfile.write(body[: len(body) // 2])
         self.close_connection = True
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
-
-    # -- the API --------------------------------------------------------------------------
-
-    def _api(self, method: str, path: str, body: bytes) -> None:
-        if path == "/v2/oauth/token":
-            if method != "POST":
-                self._error(405, "Use POST")
-            else:
-                self._token(body)
-            return
-        if not path.startswith("/v2/recognition/"):
-            self._error(404, "Not found")
-            return
-        demo = self.server.demo
-        if not demo._authorized(self.headers.get("Authorization")):
-            self._error(401, "Unauthorized")
-            return
-        parts = [unquote(p) for p in path.removeprefix("/v2/recognition/").split("/")]
-        if len(parts) != 3 or parts[0] != "groups" or not parts[1] or not parts[2]:
-            self._error(404, "Not found")
-            return
-        _, namespace, last = parts
-        if namespace == FORBIDDEN_NAMESPACE:
-            self._error(403, f"Forbidden: no access to namespace {namespace!r}")
-        elif method == "POST" and last == "search":
-            self._search(namespace, body)
-        elif method in ("GET", "HEAD"):
-            self._group(namespace, last, path)
-        else:
-            self._error(405, "Method not allowed")
-
-    def _token(self, body: bytes) -> None:
-        try:
-            data = _json_object(body)
-            for name in ("clientId", "clientSecret"):
-                value = data.get(name)
-                if not isinstance(value, str) or not value:
-                    raise _BadRequest(f"{name} is required and must be a non-empty string")
-        except _BadRequest as exc:
-            self._error(400, str(exc))
-            return
-        token, issued, expires = self.server.demo._issue_token()
-        self._json(
-            200,
-            {
-                "accessToken": token,
-                "expiresAt": expires,
-                "issuedAt": issued,
-                "orgName": "Demo Org",
-                "appName": "Group Viewer demo",
-                "scope": "recognition:read",
-            },
-        )
-
-    def _group(self, namespace: str, group_id: str, path: str) -> None:
-        demo = self.server.demo
-        if namespace == FAULT_NAMESPACE:
-            if group_id not in FAULT_KINDS:
-                self._error(404, f"No fault kind {group_id!r}; kinds: {', '.join(FAULT_KINDS)}")
-                return
-            self._fault(group_id, path, demo._group_bytes(NAMESPACE, SAMPLE_GROUP_ID))
-            return
-        body = demo._group_bytes(namespace, group_id)
-        if demo.api_fault:
-            self._fault(demo.api_fault, path, body)
-        elif body is None:
-            self._error(404, f"Group {group_id!r} not found in namespace {namespace!r}")
-        else:
-            self._send(200, _JSON, body)
-
-    def _fault(self, kind: str, path: str, body: bytes | None) -> None:
-        """Answer with fault ``kind``; ``body`` is the group to send where it succeeds."""
-        demo = self.server.demo
-
-        def succeed() -> None:
-            if body is None:
-                self._error(404, "Group not found")
-            else:
-                self._send(200, _JSON, body)
-
-        retry = (("Retry-After", "1"),)
-        if kind == "latency":
-            if not demo._wait(FAULT_LATENCY_S):
-                succeed()
-        elif kind == "429":
-            self._error(429, "Too many requests", retry)
-        elif kind in ("429-once", "503-once"):
-            if demo._first_time(kind, path):
-                if kind == "429-once":
-                    self._error(429, "Too many requests", retry)
-                else:
-                    self._error(503, "Service unavailable")
-            else:
-                succeed()
-        elif kind == "500":
-            self._error(500, "Internal server error")
-        elif kind == "502":
-            self._send(502, _HTML, _BAD_GATEWAY_PAGE)
-        elif kind == "503":
-            self._error(503, "Service unavailable")
-        elif kind == "html":
-            self._send(200, _HTML, _SIGN_IN_PAGE)
-        elif kind == "not-object":
-            self._send(200, _JSON, b"[1, 2, 3]")
-        elif kind == "empty":
-            self._send(200, _JSON, b"")
-        else:
-            content = body if body is not None else b'{"message": "Group not found"}'
-            if kind == "reset":
-                self._reset(_JSON, content)
-            elif kind == "truncated-json":
-                self._send(200, _JSON, content[: len(content) // 2])
-            elif kind == "huge":
-                pad = max(0, HUGE_BYTES - len(content))
-                self._send(200, _JSON, content[:1] + b" " * pad + content[1:])
-            elif kind == "trickle":
-                self._trickle(200, _JSON, content)
-
-    def _search(self, namespace: str, body: bytes) -> None:
-        try:
-            query = _search_query(_json_object(body))
-        except _BadRequest as exc:
-            self._error(400, str(exc))
-            return
-        self._send(200, _JSON, self.server.demo._search_bytes(namespace, query))
-
-    # -- images ---------------------------------------------------------------------------
-
-    def _image(self, method: str, path: str) -> None:
-        if method not in ("GET", "HEAD"):
-            self._error(405, "Method not allowed")
-            return
-        demo = self.server.demo
-        payload = demo._images.get(path, demo.data.render)
-        if payload.trickle:
-            self._trickle(payload.status, payload.content_type, payload.body)
-            return
-        if demo.bandwidth_bps is None or method == "HEAD":
-            self._send(payload.status, payload.content_type, payload.body, payload.headers)
-            return
-        body = payload.body
-        self._send(payload.status, payload.content_type, body, payload.headers, length=len(body))
-        rate = demo.bandwidth_bps / 8  # bytes per second
-        chunk = max(1, int(rate / 20))
-        start = time.monotonic()
-        for offset in range(0, len(body), chunk):
-            piece = body[offset : offset + chunk]
-            self.wfile.write(piece)
-            due = start + (offset + len(piece)) / rate
-            if demo._wait(due - time.monotonic()):
-                self.close_connection = True
-                return
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        return {}
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise _BadRequest("Request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise _BadRequest("Request body must be a JSON object")
-    return data
-
-
-def _int_field(data: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = data.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _BadRequest(f"{name} must be an integer from {low} to {high}, not {value!r}")
-    return value
-
-
-def _search_query(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate a search body; raises _BadRequest naming the first bad field."""
-    query: dict[str, Any] = {
-        "limit": _int_field(data, "limit", 20, 1, 100),
-        "offset": _int_field(data, "offset", 0, 0, 100),
-    }
-    for name in ("start", "end"):
-        value = data.get(name)
-        if value is not None and (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-            or value < 0
-        ):
-            raise _BadRequest(f"{name} must be a timestamp in milliseconds, not {value!r}")
-        query[name] = value
-    sort_by = data.get("sortBy", "DESC")
-    if sort_by not in ("ASC", "DESC"):
-        raise _BadRequest(f"sortBy must be 'ASC' or 'DESC', not {sort_by!r}")
-    query["sortBy"] = sort_by
-    for name in ("ids", "feedIds", "customIds"):
-        value = data.get(name)
-        if value is not None and (
-            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-        ):
-            raise _BadRequest(f"{name} must be an array of strings")
-        query[name] = None if value is None else set(value)
-    return query
-
-
-def _matches(group: dict[str, Any], query: dict[str, Any]) -> bool:
-    created = group.get("createdAt")
-    if query["start"] is not None and not (
-        isinstance(created, (int, float)) and created >= query["start"]
-    ):
-        return False
-    if query["end"] is not None and not (
-        isinstance(created, (int, float)) and created <= query["end"]
-    ):
-        return False
-    if query["ids"] is not None and group.get("id") not in query["ids"]:
-        return False
-    images = [i for i in group.get("images") or [] if isinstance(i, dict)]
-    for name, field in (("feedIds", "feedId"), ("customIds", "customId")):
-        wanted = query[name]
-        if wanted is not None and not any(
-            isinstance(i.get(field), str) and i[field] in wanted for i in images
-        ):
-            return False
-    return True
 
 
 class DemoServer:
@@ -493,7 +204,8 @@ class DemoServer:
 
     ``api_latency_s`` delays every ``/v2`` answer and ``image_latency_s`` every image.
     ``bandwidth_bps`` caps image bodies in bits per second. ``api_fault`` applies one of
-    ``FAULT_KINDS`` to every group GET. ``port=0`` picks a free port.
+    ``FAULT_KINDS`` to every group GET. ``port=0`` picks a free port. Images are drawn on
+    first request and kept in a cache of ``image_cache_bytes``.
     """
 
     static_token = "demo-token"  # noqa: S105 - the demo's public, documented token
@@ -525,7 +237,8 @@ class DemoServer:
         self.api_fault = api_fault
         self.quiet = quiet
         self.data: DataSet | None = None  # set by start()
-        self._images = _ImageCache(image_cache_bytes)
+        self._images = ByteLRU(image_cache_bytes, sizeof=lambda payload: len(payload.body))
+        self._drawing: dict[str, threading.Lock] = {}
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -544,7 +257,7 @@ class DemoServer:
         httpd = _HTTPServer((self.host, self.port))
         httpd.demo = self
         self.port = httpd.server_address[1]
-        self.data = DataSet(self.base_url, self.large_faces, self.large_photos)
+        self.data = build_data_set(self.base_url, self.large_faces, self.large_photos)
         self._stopping.clear()
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -581,7 +294,18 @@ class DemoServer:
     def api_url(self) -> str:
         return self.base_url + "/v2"
 
+    def pause(self, seconds: float) -> bool:
+        """Sleep ``seconds``; True if the server is stopping (the caller should give up)."""
+        if seconds <= 0:
+            return self._stopping.is_set()
+        return self._stopping.wait(seconds)
+
     # -- bookkeeping ----------------------------------------------------------------------
+
+    def record_request(self, path: str) -> None:
+        """Count one request for ``path`` (see ``request_count``)."""
+        with self._lock:
+            self._counts[path] += 1
 
     def request_count(self, prefix: str = "") -> int:
         """How many requests had a path starting with ``prefix`` (query strings ignored)."""
@@ -593,6 +317,38 @@ class DemoServer:
         with self._lock:
             self._counts.clear()
             self._fired.clear()
+
+    def fire_once(self, kind: str, path: str) -> bool:
+        """True the first time fault ``kind`` is asked for at ``path`` since the last reset."""
+        with self._lock:
+            if (kind, path) in self._fired:
+                return False
+            self._fired.add((kind, path))
+            return True
+
+    def issue_token(self) -> tuple[str, int, int]:
+        """A new access token with its issue and expiry times in milliseconds."""
+        issued = int(time.time() * 1000)
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._tokens[token] = issued + TOKEN_LIFETIME_MS
+        return token, issued, issued + TOKEN_LIFETIME_MS
+
+    def is_authorized(self, header: str | None) -> bool:
+        """True for an ``Authorization`` header bearing the static or an unexpired token."""
+        if not header:
+            return False
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return False
+        if secrets.compare_digest(token.encode(), self.static_token.encode()):
+            return True
+        with self._lock:
+            expires = self._tokens.get(token)
+        return expires is not None and expires > time.time() * 1000
+
+    # -- answers --------------------------------------------------------------------------
 
     def index(self) -> dict[str, Any]:
         """What ``GET /`` answers: where things are and which groups exist."""
@@ -608,44 +364,8 @@ class DemoServer:
             "bad_images": [f"/images/bad/{kind}" for kind in BAD_KINDS],
         }
 
-    def _count(self, path: str) -> None:
-        with self._lock:
-            self._counts[path] += 1
-
-    def _wait(self, seconds: float) -> bool:
-        """Sleep ``seconds``; True if the server is stopping (the caller should give up)."""
-        if seconds <= 0:
-            return self._stopping.is_set()
-        return self._stopping.wait(seconds)
-
-    def _issue_token(self) -> tuple[str, int, int]:
-        issued = int(time.time() * 1000)
-        token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._tokens[token] = issued + TOKEN_LIFETIME_MS
-        return token, issued, issued + TOKEN_LIFETIME_MS
-
-    def _authorized(self, header: str | None) -> bool:
-        if not header:
-            return False
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            return False
-        if secrets.compare_digest(token.encode(), self.static_token.encode()):
-            return True
-        with self._lock:
-            expires = self._tokens.get(token)
-        return expires is not None and expires > time.time() * 1000
-
-    def _first_time(self, kind: str, path: str) -> bool:
-        with self._lock:
-            if (kind, path) in self._fired:
-                return False
-            self._fired.add((kind, path))
-            return True
-
-    def _group_bytes(self, namespace: str, group_id: str) -> bytes | None:
+    def group_body(self, namespace: str, group_id: str) -> bytes | None:
+        """The group's JSON body, encoded once; None if there is no such group."""
         assert self.data is not None
         key = (namespace, group_id)
         with self._lock:
@@ -660,22 +380,30 @@ class DemoServer:
             self._group_cache[key] = body
         return body
 
-    def _search_bytes(self, namespace: str, query: dict[str, Any]) -> bytes:
+    def search_body(self, namespace: str, query: dict[str, Any]) -> bytes:
+        """The JSON array of groups a validated search ``query`` finds in ``namespace``."""
         assert self.data is not None
-        found = [
-            (gid, g)
-            for (ns, gid), g in self.data.groups.items()
-            if ns == namespace and _matches(g, query)
-        ]
+        ids = search_ids(self.data.groups, namespace, query)
+        return b"[" + b", ".join(self.group_body(namespace, gid) or b"null" for gid in ids) + b"]"
 
-        def created(item: tuple[str, dict[str, Any]]) -> tuple[float, str]:
-            value = item[1].get("createdAt")
-            return (value if isinstance(value, (int, float)) else 0.0, item[0])
-
-        found.sort(key=created, reverse=query["sortBy"] == "DESC")
-        page = found[query["offset"] : query["offset"] + query["limit"]]
-        parts = [self._group_bytes(namespace, gid) or b"null" for gid, _ in page]
-        return b"[" + b", ".join(parts) + b"]"
+    def image_payload(self, path: str) -> Payload:
+        """The answer for an image path, drawn once even when many ask for it at once."""
+        assert self.data is not None
+        payload = self._images.get(path)
+        if payload is not None:
+            return payload
+        with self._lock:
+            drawing = self._drawing.setdefault(path, threading.Lock())
+        try:
+            with drawing:
+                payload = self._images.get(path)
+                if payload is None:
+                    payload = self.data.render(path)
+                    self._images.put(path, payload)
+        finally:
+            with self._lock:
+                self._drawing.pop(path, None)
+        return payload
 
 
 def start_demo_server(**kwargs: Any) -> DemoServer:

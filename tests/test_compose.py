@@ -206,8 +206,8 @@ def test_the_sheet_shows_each_crop_and_an_error_tile_for_a_failed_one() -> None:
         (0.57, 0.123, True, "57% · sharp 0.12 · frontal"),
         (1.0, 1.0, False, "100% · sharp 1.00 · profile"),
         (None, 0.3, True, "– · sharp 0.30 · frontal"),
-        (0.5, None, None, "50% · sharp – · ?"),
-        (None, None, None, "– · sharp – · ?"),
+        (0.5, None, None, "50% · sharp – · pose unknown"),
+        (None, None, None, "– · sharp – · pose unknown"),
     ],
 )
 def test_face_label(

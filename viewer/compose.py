@@ -73,15 +73,14 @@ def _percent(value: float) -> int:
 
 
 def face_label(face: Face) -> str:
-    """``"91% · sharp 0.67 · frontal"``; a missing number shows as ``–``, unknown pose as ``?``."""
+    """``"91% · sharp 0.67 · frontal"``; a missing number shows as ``–``."""
     confidence = face.confidence
     sharpness = face.sharpness
     conf = (
         f"{_percent(confidence)}%" if confidence is not None and math.isfinite(confidence) else "–"
     )
     sharp = f"{sharpness:.2f}" if sharpness is not None and math.isfinite(sharpness) else "–"
-    pose = {True: "frontal", False: "profile"}.get(face.is_frontal, "?")
-    return f"{conf} · sharp {sharp} · {pose}"
+    return f"{conf} · sharp {sharp} · {face.pose}"
 
 
 def place_faces(

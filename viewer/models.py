@@ -37,6 +37,9 @@ class RawBox:
         return (self.x_min, self.y_min, self.x_max, self.y_max)
 
 
+POSE_WORDS = {True: "frontal", False: "profile", None: "pose unknown"}
+
+
 @dataclass(frozen=True)
 class Face:
     """One face of a group. Fields the API left out are None; ``problems`` says what was odd."""
@@ -71,6 +74,11 @@ class Face:
     @property
     def reported_wh(self) -> tuple[float | None, float | None]:
         return (self.width, self.height)
+
+    @property
+    def pose(self) -> str:
+        """The pose in words, the same in every view: see ``POSE_WORDS``."""
+        return POSE_WORDS[self.is_frontal]
 
 
 @dataclass(frozen=True)

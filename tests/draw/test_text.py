@@ -10,7 +10,7 @@ from viewer.draw.text import drawable, fit_text, text_width, truncate_drawable, 
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("91% · sharp – · ?", "91% · sharp - · ?"),
+        ("91% · sharp – · pose unknown", "91% · sharp - · pose unknown"),
         ("Zoë Müller", "Zoe Muller"),
         ("face 中", "face ?"),
         ("a\nb\tc", "a b c"),

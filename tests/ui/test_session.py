@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from viewer.demo import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.ui import session
-from viewer.ui.state import DEMO_GROUP, DEMO_NAMESPACE
 
 UI = Path(__file__).resolve().parents[2] / "viewer" / "ui"
 
@@ -125,7 +125,7 @@ def test_later_runs_leave_the_url_unread() -> None:
 @pytest.mark.parametrize(
     ("params", "loaded"),
     [
-        ({}, (DEMO_NAMESPACE, DEMO_GROUP)),
+        ({}, (NAMESPACE, SAMPLE_GROUP_ID)),
         ({"mode": "browse"}, None),
         ({"namespace": "other"}, None),
         ({"namespace": "other", "group": "g"}, ("other", "g")),

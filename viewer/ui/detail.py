@@ -88,7 +88,7 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
             "groupId": face.group_id,
             "confidence": pct(face.confidence),
             "sharpness": num(face.sharpness),
-            "pose": {True: "frontal", False: "profile", None: "unknown"}[face.is_frontal],
+            "pose": face.pose,
             "type": face.type,
             "reported size": f"{face.width:g} × {face.height:g}"
             if face.width and face.height

@@ -17,8 +17,7 @@ COLUMNS = 6
 
 
 def tile_caption(face: Face, flags: Sequence[str]) -> str:
-    pose = {True: "frontal", False: "profile", None: "pose ?"}[face.is_frontal]
-    text = f"{pct(face.confidence)} · sharp {num(face.sharpness)} · {pose}"
+    text = f"{pct(face.confidence)} · sharp {num(face.sharpness)} · {face.pose}"
     return ("⚠ " + text) if flags else text
 
 

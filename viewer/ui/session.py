@@ -14,10 +14,9 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from viewer import demo as demo_data
 from viewer.ui.context import Pager
 from viewer.ui.state import (
-    DEMO_GROUP,
-    DEMO_NAMESPACE,
     MAX_COMPARED,
     VIEWS,
     ViewState,
@@ -104,7 +103,7 @@ def start(demo: bool) -> list[str]:
     if not ss.get(_STARTED):
         state, notices = from_params(st.query_params.to_dict())
         if demo and not state.namespace and not state.group and state.mode == "inspect":
-            state = replace(state, namespace=DEMO_NAMESPACE, group=DEMO_GROUP)
+            state = replace(state, namespace=demo_data.NAMESPACE, group=demo_data.SAMPLE_GROUP_ID)
         ss[_STARTED] = True
         ss.update({slot.key: slot.from_url(state) for slot in _SLOTS if slot.from_url})
         if state.namespace and state.group:

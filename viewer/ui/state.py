@@ -16,8 +16,6 @@ VIEWS = {
     "detail": "Detail",
 }
 MODES = {"inspect": "Group", "browse": "Browse", "compare": "Compare"}
-DEMO_NAMESPACE = "acme"
-DEMO_GROUP = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"
 MAX_COMPARED = 8  # groups side by side in Compare
 
 

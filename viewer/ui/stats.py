@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from viewer.models import Face
+from viewer.models import POSE_WORDS, Face
 
 
 def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
@@ -16,9 +16,7 @@ def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
         {
             "confidence": [f.confidence for f in faces],
             "sharpness": [f.sharpness for f in faces],
-            "pose": [
-                {True: "frontal", False: "profile", None: "unknown"}[f.is_frontal] for f in faces
-            ],
+            "pose": [f.pose for f in faces],
             "feed": [f.feed_id or "(none)" for f in faces],
             "time": [f.created_at for f in faces],
         }
@@ -31,7 +29,7 @@ def stats_view(faces: Sequence[Face]) -> None:
         return
     df = stats_frame(faces)
     frontal = (df["pose"] == "frontal").sum()
-    known = (df["pose"] != "unknown").sum()
+    known = (df["pose"] != POSE_WORDS[None]).sum()
     cols = st.columns(4)
     cols[0].metric("Faces", f"{len(df):,}")
     cols[1].metric("Frontal share", f"{frontal / known:.0%}" if known else "–")
@@ -54,7 +52,7 @@ def stats_view(faces: Sequence[Face]) -> None:
                 color=alt.Color(
                     "pose:N",
                     scale=alt.Scale(
-                        domain=["frontal", "profile", "unknown"],
+                        domain=list(POSE_WORDS.values()),
                         range=["#0072B2", "#E69F00", "#999999"],
                     ),
                 ),

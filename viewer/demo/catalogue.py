@@ -35,6 +35,7 @@ PERSON_B = 8
 PERSON_HOSTILE = 9
 PERSON_SMALL = 10
 PERSON_BAD_DATA = 11
+PERSON_UNLINKED = 12
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,21 @@ def _build_small(ds: DataSet) -> None:
     )
 
 
+def _build_unlinked(ds: DataSet) -> None:
+    group, _ = ds.add_people_group(
+        random.Random(1212),
+        OTHER_NAMESPACE,
+        "demo-unlinked",
+        PERSON_UNLINKED,
+        6,
+        link="ML",
+        key="unl",
+    )
+    for item in (group, *group["images"]):
+        del item["identityId"]
+    del group["linkModifiedBy"], group["linkLastModifiedAt"]
+
+
 CATALOGUE: tuple[DemoGroup, ...] = (
     DemoGroup(
         NAMESPACE,
@@ -318,6 +334,12 @@ CATALOGUE: tuple[DemoGroup, ...] = (
         _build_bad_data,
     ),
     DemoGroup(OTHER_NAMESPACE, "demo-small", "a small group of three faces", _build_small),
+    DemoGroup(
+        OTHER_NAMESPACE,
+        "demo-unlinked",
+        "six faces of one person, linked to no identity yet",
+        _build_unlinked,
+    ),
 )
 
 

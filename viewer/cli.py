@@ -20,6 +20,7 @@ from viewer.exceptions import ViewerError
 from viewer.export import ImageFailure, contact_sheet_bytes, one_line, write_dir
 from viewer.hosts import image_policy
 from viewer.pipeline import Pipeline, ViewOptions, group_by_image
+from viewer.review import cli as review_cli
 from viewer.select import POSES, Filters, apply_filters, quality_flags
 
 EXIT_OK = 0
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let images come from private network addresses",
     )
+    review_cli.add_parser(commands)
     return parser
 
 
@@ -287,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        if args.command == "review":
+            return review_cli.run(args, sys.stdout, sys.stderr)
         return render(args, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,10 +14,26 @@ DEFAULT_API_URL = "https://api.imageintelligence.com/v2"
 DEMO_CLIENT_ID = "demo"
 DEMO_CLIENT_SECRET = "demo"  # noqa: S105 - the demo API accepts any credentials
 SECRETS_PATHS = (Path(".streamlit/secrets.toml"), Path.home() / ".streamlit" / "secrets.toml")
+REVIEW_DB_NAME = "review.sqlite3"
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+MAX_ANALYST = 200
 
 _CREDENTIAL_KEYS = ("II_API_URL", "II_ACCESS_TOKEN", "II_CLIENT_ID", "II_CLIENT_SECRET")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def default_review_db(env: Mapping[str, str] | None = None) -> Path:
+    """The verdict store's SQLite file when II_REVIEW_DB is unset: in the user's data directory.
+
+    ``$XDG_DATA_HOME/group-viewer/review.sqlite3``, else ``~/.local/share/group-viewer/...``.
+    """
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME") or ""
+    if not base:
+        home = env.get("HOME") or str(Path.home())
+        base = str(Path(home) / ".local" / "share")
+    return Path(base) / "group-viewer" / REVIEW_DB_NAME
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,10 @@ class Settings:
     max_response_bytes: int = 64 * 1024 * 1024
     allow_private_image_hosts: bool = False
     boxes_on: str = "stored"  # "stored": boxes refer to stored pixels; "upright": to EXIF-rotated
+    review_db: Path = field(default_factory=default_review_db)  # SQLite file of the verdicts
+    database_url: str | None = field(default=None, repr=False)  # wins over review_db when set
+    analyst: str | None = None  # who records verdicts when login does not say
+    review_timeout_s: float = 10.0  # waiting for a locked database, or to connect to one
 
     @property
     def api_host(self) -> str:
@@ -103,6 +123,29 @@ def _as_bool(name: str, value: str) -> bool:
     raise ConfigError(f"{name} must be 1 or 0, not {value!r}.")
 
 
+def _review_settings(get: Callable[[str], str | None], env: Mapping[str, str]) -> dict[str, object]:
+    """II_REVIEW_DB, II_DATABASE_URL and II_ANALYST; the URL may hold a password: never echoed."""
+    kwargs: dict[str, object] = {"review_db": default_review_db(env)}
+    if (raw := get("II_REVIEW_DB")) is not None:
+        kwargs["review_db"] = Path(raw).expanduser()
+    if (raw := get("II_DATABASE_URL")) is not None:
+        scheme = raw.split(":", 1)[0].split("+", 1)[0].lower() if ":" in raw else ""
+        if scheme not in DATABASE_SCHEMES:
+            raise ConfigError(
+                "II_DATABASE_URL must start with postgresql+psycopg:// (or sqlite:///): "
+                "fix it, or unset it to keep verdicts in the II_REVIEW_DB file."
+            )
+        kwargs["database_url"] = raw.strip()
+    if (raw := get("II_ANALYST")) is not None:
+        name = raw.strip()
+        if len(name) > MAX_ANALYST or not name.isprintable():
+            raise ConfigError(
+                f"II_ANALYST must be a printable name of at most {MAX_ANALYST} characters."
+            )
+        kwargs["analyst"] = name or None
+    return kwargs
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, secrets_paths: tuple[Path, ...] = SECRETS_PATHS
 ) -> Settings:
@@ -142,6 +185,7 @@ def load_settings(
         if raw not in ("stored", "upright"):
             raise ConfigError(f"II_BOXES_ON must be 'stored' or 'upright', not {raw!r}.")
         kwargs["boxes_on"] = raw
+    kwargs.update(_review_settings(get, env))
 
     return Settings(
         api_url=api_url,

@@ -96,3 +96,31 @@ class InvalidGroupError(APIError):
 
 class ImageError(ViewerError):
     """One image could not be shown; the rest of the group goes on."""
+
+
+class ReviewError(ViewerError):
+    """Any failure of the verdict store; the viewer goes on without verdicts."""
+
+
+class InvalidVerdictError(ReviewError):
+    """A verdict, note, analyst name or face that cannot be recorded as given."""
+
+
+class StoreUnavailableError(ReviewError):
+    """The verdict database cannot be reached, is locked or read-only, or has an unknown schema.
+
+    The one error the viewer catches around the store: it then shows the sentence once and
+    keeps working without verdicts.
+    """
+
+    default_message = (
+        "The verdict database could not be used: check II_DATABASE_URL or II_REVIEW_DB."
+    )
+
+
+class ReviewFileError(ReviewError):
+    """An export or import file that cannot be read; ``problems`` names each bad row."""
+
+    def __init__(self, message: str | None = None, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems

@@ -88,7 +88,6 @@ class EventRow(Base):
 
     __table_args__ = (
         Index("ix_events_face", "namespace", "group_id", "face_id", "id"),
-        Index("ix_events_group", "namespace", "group_id", "id"),
         Index("ix_events_action", "action_id"),
     )
 

@@ -112,7 +112,6 @@ class VerdictStore:
             raise InvalidVerdictError("Select at least one face before recording a verdict.")
         now = datetime.now(UTC)
         with self._write() as session:
-            lock_group(session, namespace, group)
             action = ActionRow(
                 namespace=namespace,
                 group_id=group,
@@ -123,6 +122,7 @@ class VerdictStore:
             )
             session.add(action)
             session.flush()
+            lock_group(session, namespace, group)  # held to commit: the events' order is theirs
             before = latest_rows(session, namespace, group, picked)
             rows = []
             for face_id, image_id in picked.items():

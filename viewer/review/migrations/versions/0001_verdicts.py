@@ -53,5 +53,4 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_events_face", "verdict_events", ["namespace", "group_id", "face_id", "id"])
-    op.create_index("ix_events_group", "verdict_events", ["namespace", "group_id", "id"])
     op.create_index("ix_events_action", "verdict_events", ["action_id"])

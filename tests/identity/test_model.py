@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ import pytest
 from viewer.config import Settings, load_settings
 from viewer.demo.data import DataSet
 from viewer.demo.scenes import encode, render_photo
+from viewer.hosts import HostPolicy
 from viewer.identity.model import (
     DESCRIPTOR_SIZE,
     OFF_MESSAGE,
@@ -23,6 +26,8 @@ from viewer.identity.model import (
     model_folder,
     pixel_box,
 )
+from viewer.identity.scorer import Scorer
+from viewer.images import Fetcher
 
 INSTALLED = model_folder(Settings())
 
@@ -79,3 +84,40 @@ def test_corrupt_model_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError) as info:
         DlibModel(tmp_path)
     assert "could not be loaded" in info.value.message
+
+
+def test_scorer_without_a_model_stays_out_of_the_way(
+    tmp_path: Path, identity_settings: Settings, image_policy: HostPolicy, groups: dict
+) -> None:
+    """A missing model file: one sentence, nothing queued, nothing downloaded."""
+    settings = replace(identity_settings, face_model_dir=str(tmp_path / "missing"))
+    group = groups["demo-person-b"]
+    with Fetcher(settings, image_policy) as fetcher, Scorer(fetcher) as scorer:
+        assert not scorer.model_status.available
+        assert SHAPE_FILE in (scorer.model_status.message or "")
+        scorer.request(group)
+        status = scorer.status(group)
+        assert status.finished and status.done == 0 and fetcher.downloads == 0
+        assert scorer.distances(group).used == 0
+
+
+def test_a_model_that_fails_in_its_worker_says_so(
+    tmp_path: Path, identity_settings: Settings, image_policy: HostPolicy, groups: dict
+) -> None:
+    """Files that pass the cheap check but do not load: the worker's sentence reaches the
+    status, and the faces asked for are settled rather than left waiting."""
+    assert INSTALLED is not None
+    shutil.copy(INSTALLED / SHAPE_FILE, tmp_path / SHAPE_FILE)
+    (tmp_path / RECOGNITION_FILE).write_bytes(b"\0" * 1000)
+    settings = replace(identity_settings, face_model_dir=str(tmp_path), cache_dir=str(tmp_path))
+    group = groups["demo-person-b"]
+    with Fetcher(settings, image_policy) as fetcher, Scorer(fetcher, workers=1) as scorer:
+        assert scorer.model_status.available  # the files are there
+        scorer.request(group)
+        status = scorer.wait(group, 120)
+        deadline = time.monotonic() + 120
+        while scorer.model_status.available and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not scorer.model_status.available
+        assert "could not be loaded" in (scorer.model_status.message or "")
+        assert status.finished and status.done == 0

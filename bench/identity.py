@@ -25,7 +25,7 @@ from bench.report import Row, table
 from bench.server import ServerOptions, ServerProcess
 from viewer.api import Client
 from viewer.config import Settings
-from viewer.demo.data import impostor_ids
+from viewer.demo import impostor_ids
 from viewer.hosts import HostPolicy
 from viewer.identity.distance import (
     FLAG_DISTANCE,

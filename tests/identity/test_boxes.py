@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
+from viewer.decoding import orient
 from viewer.identity.boxes import FRACTIONS, PIXELS, iou, photo_xyxy, upright_xyxy
-from viewer.images import orient
 from viewer.models import parse_face
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from viewer.demo.data import DataSet
+from viewer.demo import DataSet, conflict_ids, duplicate_ids
 from viewer.demo.server import DemoServer
 from viewer.geometry import resolve_box
 from viewer.identity.conflicts import (
@@ -191,31 +191,25 @@ def test_conflicts_match_what_the_photos_hold(demo: DemoServer, groups: dict[str
     assert checked >= 6  # the people groups, crowd and large at least
 
 
-# The faces planted as same-photo conflicts: today demo-crowd's frames 2, 5 and 8 each hold two
-# of its faces. When the demo lists its planted conflicts itself, point this at that list.
-PLANTED_CONFLICTS = ("demo-crowd", ("crowd-002", "crowd-005", "crowd-008"))
-
-
-def planted_conflict_keys(group: Group, frames: tuple[str, ...]) -> set[str]:
-    return {f.key for f in group.faces if f.url and any(f"/{k}.jpg" in f.url for k in frames)}
-
-
 def test_conflicts_flag_exactly_the_planted_faces(groups: dict[str, Group]) -> None:
-    group_id, frames = PLANTED_CONFLICTS
-    group = groups[group_id]
-    planted = planted_conflict_keys(group, frames)
+    """demo-crowd's planted errors, as the demo lists them: two photos holding two of its faces
+    each, and one face detected twice. Nothing else in it is flagged."""
+    group = groups["demo-crowd"]
     found = find_conflicts(group.faces)
-    assert len(planted) == 2 * len(frames)
-    assert set(found) == planted
-    assert all([c.kind for c in v] == [SAME_PHOTO] for v in found.values())
+    flagged = {
+        kind: {f.id for f in group.faces if kind in {c.kind for c in found.get(f.key, ())}}
+        for kind in (SAME_PHOTO, DUPLICATE)
+    }
+    assert len(conflict_ids()) == 4 and len(duplicate_ids()) == 2
+    assert flagged == {SAME_PHOTO: conflict_ids(), DUPLICATE: duplicate_ids()}
+    assert {f.id for f in group.faces if f.key in found} == conflict_ids() | duplicate_ids()
 
 
 def test_bad_data_conflicts(groups: dict[str, Group]) -> None:
     faces = groups["demo-bad-data"].faces
     by_index = {f.key: f.index for f in faces}
     found = {by_index[k]: {c.kind for c in v} for k, v in find_conflicts(faces).items()}
-    # entries 1 and 12 repeat one URL and box; 2 and 13 one URL (13's box is a list);
-    # 10 repeats entry 0's image id on another photo
-    assert set(found) == {0, 1, 2, 10, 12, 13}
-    assert found[1] == found[12] == {DUPLICATE}
+    # entries 2 and 13 share one URL (13's box is a list); 10 repeats entry 0's image id on
+    # another photo
+    assert set(found) == {0, 2, 10, 13}
     assert found[2] == found[13] == {SAME_PHOTO}

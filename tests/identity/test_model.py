@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from viewer.config import Settings, load_settings
-from viewer.demo.data import DataSet
+from viewer.demo import build_data_set
 from viewer.demo.scenes import encode, render_photo
 from viewer.hosts import HostPolicy
 from viewer.identity.model import (
@@ -35,7 +35,7 @@ INSTALLED = model_folder(Settings())
 @pytest.fixture(scope="module")
 def photo() -> tuple[bytes, list[tuple[int, int, int, int]]]:
     """A demo frame with two people, and their boxes."""
-    spec = DataSet("http://127.0.0.1").photos["/images/photo/crowd-002.jpg"]
+    spec = build_data_set("http://127.0.0.1").photos["/images/photo/crowd-002.jpg"]
     return encode(render_photo(spec)), [pixel_box(f.xyxy) for f in spec.faces]
 
 

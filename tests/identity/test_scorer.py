@@ -14,7 +14,7 @@ import pytest
 
 from tests.identity.conftest import SCORE_TIMEOUT_S, LargeRun, score
 from viewer.config import Settings
-from viewer.demo.data import impostor_ids
+from viewer.demo import impostor_ids
 from viewer.demo.scenes import encode, render_photo
 from viewer.demo.server import DemoServer
 from viewer.hosts import HostPolicy
@@ -102,7 +102,8 @@ def test_least_like_the_rest_finds_the_planted_faces(scorer: Scorer, large: Larg
     assert sum(ids[k] in planted for k in distances.least_like(20)) >= 15
     assert not any(ids[k] in planted for k in distances.typical(10))
     flagged = distances.flagged()
-    assert flagged and sum(ids[k] in planted for k in flagged) >= 0.8 * len(flagged)
+    hits = sum(ids[k] in planted for k in flagged)
+    assert hits >= 0.8 * len(flagged) and hits >= 0.9 * len(planted)
 
 
 @LONG

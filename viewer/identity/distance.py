@@ -1,12 +1,12 @@
 """Identity distances: how far each face's descriptor lies from its group's robust centre,
 and how far groups' centres lie from each other.
 
-The centre is the per-dimension median of the scored descriptors. Measured on demo-large's 2,000
-faces (40 planted faces of another person; python -m bench.identity), it ranks the planted faces
-better than the medoid (AUC 0.949 against 0.885; 17 against 13 of the 20 least-like), is as
-robust to a large share of other faces (half the faces can be someone else before it moves far),
-needs no pairwise distances (the medoid's cost grows with the square of the faces) and is cheap
-enough to recompute each time more faces are scored.
+The centre is the per-dimension median of the scored descriptors. It was measured against the
+medoid (python -m bench.identity) on a demo-large whose 40 planted faces were drawn close to the
+rest: AUC 0.949 against 0.885, 17 against 13 planted among the 20 least-like (on today's demo,
+where they are clearly other people, both find all 40). It is as robust (half the faces can be
+someone else before it moves far), needs no pairwise distances (the medoid's cost grows with the
+square of the faces) and is cheap enough to recompute each time more faces are scored.
 """
 
 from __future__ import annotations
@@ -17,14 +17,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # "May be someone else": a face's distance to its group's centre above this. Calibrated on
-# demo-large (python -m bench.identity): genuine faces lie 0.13-0.46 from the centre (median
-# 0.23, 99th percentile 0.42), planted faces 0.31-0.56 (median 0.42); above 0.44, 18 faces are
-# flagged, 17 of them planted (the highest F1 of any cut). Distances to a centre are shorter
-# than between two faces, so dlib's usual same-person cut between two faces, 0.6, flags none.
-FLAG_DISTANCE = 0.44
-# "Likely the same person": two groups' centres closer than this. Calibrated on the demo's
-# groups of one person seen twice (demo-person-a1, -a2) against groups of other people.
-SAME_PERSON_DISTANCE = 0.11
+# demo-large (python -m bench.identity): its 1,960 genuine faces lie 0.12-0.44 from the centre
+# (median 0.22, 99th percentile 0.41), its 40 planted faces 0.46-0.81 (median 0.70); above 0.45
+# exactly the 40 planted faces are flagged (at 0.44 one genuine face too, at 0.46 one planted
+# face is missed). Distances to a centre are shorter than between two faces, so dlib's usual
+# same-person cut between two faces, 0.6, would miss planted faces here (a quarter lie under
+# 0.64).
+FLAG_DISTANCE = 0.45
+# "Likely the same person": two groups' centres closer than this. Calibrated on the demo: the
+# two groups of one person (demo-person-a1, -a2, 12 faces each) lie 0.10 apart; the nearest
+# centres of different people 0.145 (demo-person-a1 and demo-large) and 0.19 (demo-fractions
+# and demo-large); demo-person-b lies 0.75 from both groups of person a.
+SAME_PERSON_DISTANCE = 0.12
 MIN_FACES_TO_FLAG = 3  # with fewer scored faces the centre is one of them, or between two
 TYPICAL_COUNT = 5
 

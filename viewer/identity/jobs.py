@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from viewer.decoding import DECODABLE_FORMATS
 from viewer.geometry import resolve_box
 from viewer.identity.boxes import upright_xyxy
 from viewer.identity.cache import descriptor_key
 from viewer.identity.model import MIN_FACE_PX, PixelBox, pixel_box
-from viewer.images import DECODABLE_FORMATS
 from viewer.models import Face
 
 # A face as the scorer knows it across groups: the same photo and box is the same face.

@@ -40,7 +40,6 @@ from viewer.models import Face, Group
 
 Outcome = np.ndarray | str  # a descriptor, or why the face is not scored
 Priority = tuple[int, int, int]  # (0 on screen / 1 the rest, newest request first, position)
-PREPARERS = 8  # images downloaded and looked up at once
 MAX_REMEMBERED = 200_000  # face outcomes kept in memory (about 600 bytes each)
 WORKER_STOPPED = "The face model's worker process stopped while scoring this image."
 
@@ -110,7 +109,9 @@ class Scorer:
         self._tick = itertools.count()
         self._closed = False
         self._memo: dict[tuple, GroupDistances] = {}
-        self._prepare = ThreadPoolExecutor(PREPARERS, thread_name_prefix="identity-prepare")
+        # images downloaded and looked up at once: as many as the fetcher downloads at once
+        self._preparers = max(2, settings.concurrency)
+        self._prepare = ThreadPoolExecutor(self._preparers, thread_name_prefix="identity-prepare")
         self._pool: ProcessPoolExecutor | None = None
         self._restarts = 0
         self.computed = 0  # faces sent to the model, for tests and the benchmark
@@ -258,7 +259,7 @@ class Scorer:
         backlog = self.workers + 2
 
         def ready() -> bool:
-            free = self._preparing < PREPARERS and self._modelling < backlog
+            free = self._preparing < self._preparers and self._modelling < backlog
             return self._closed or (free and bool(self._heap))
 
         while True:
@@ -274,7 +275,7 @@ class Scorer:
                     continue
                 self._preparing += 1
                 data = self._images.pop(taken[0], None)
-                ahead = self._upcoming(PREPARERS)
+                ahead = self._upcoming(self._preparers)
             self.fetcher.prefetch(u for u in ahead if u not in self._images)
             try:
                 self._prepare.submit(self._score_image, *taken, data)

@@ -13,6 +13,7 @@ from viewer.exceptions import ConfigError
 DEFAULT_API_URL = "https://api.imageintelligence.com/v2"
 DEMO_CLIENT_ID = "demo"
 DEMO_CLIENT_SECRET = "demo"  # noqa: S105 - the demo API accepts any credentials
+CACHE_FOLDER = "group-viewer"
 SECRETS_PATHS = (Path(".streamlit/secrets.toml"), Path.home() / ".streamlit" / "secrets.toml")
 REVIEW_DB_NAME = "review.sqlite3"
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
@@ -65,6 +66,11 @@ class Settings:
     review_timeout_s: float = 10.0  # waiting for a locked database, or to connect to one
     allow_writes: bool = False  # verdicts may be applied to the API (always on the embedded demo)
     apply_analysts: tuple[str, ...] = ()  # with login: the only analysts who may apply
+    face_model: bool = True  # II_FACE_MODEL=off turns identity scoring off
+    face_model_dir: str | None = None  # the model files' folder; None: face_recognition_models'
+    face_workers: int | None = None  # processes computing descriptors; None: min(2, cpu count)
+    cache_dir: str | None = None  # persistent caches; None: ~/.cache/group-viewer
+    descriptor_cache_mb: int = 64
 
     @property
     def api_host(self) -> str:
@@ -76,6 +82,13 @@ class Settings:
     @property
     def has_credentials(self) -> bool:
         return bool(self.access_token or (self.client_id and self.client_secret))
+
+    @property
+    def cache_path(self) -> Path:
+        """The folder of the persistent caches (face descriptors), shared by every process."""
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        return Path.home() / ".cache" / CACHE_FOLDER
 
     def with_api_url(self, api_url: str) -> Settings:
         return replace(self, api_url=api_url.rstrip("/"))
@@ -148,6 +161,26 @@ def _review_settings(get: Callable[[str], str | None], env: Mapping[str, str]) -
     return kwargs
 
 
+def _identity_settings(
+    get: Callable[[str], str | None], env: Mapping[str, str]
+) -> dict[str, object]:
+    """The face model's switch, files and workers, and the descriptor cache's place and size."""
+    kwargs: dict[str, object] = {}
+    if env.get("XDG_CACHE_HOME"):
+        kwargs["cache_dir"] = str(Path(env["XDG_CACHE_HOME"]) / CACHE_FOLDER)
+    if (raw := get("II_FACE_MODEL")) is not None:
+        kwargs["face_model"] = _as_bool("II_FACE_MODEL", raw)
+    if (raw := get("II_FACE_MODEL_DIR")) is not None:
+        kwargs["face_model_dir"] = raw
+    if (raw := get("II_FACE_WORKERS")) is not None:
+        kwargs["face_workers"] = _as_int("II_FACE_WORKERS", raw, 1, 64)
+    if (raw := get("II_CACHE_DIR")) is not None:
+        kwargs["cache_dir"] = raw
+    if (raw := get("II_DESCRIPTOR_CACHE_MB")) is not None:
+        kwargs["descriptor_cache_mb"] = _as_int("II_DESCRIPTOR_CACHE_MB", raw, 1, 65536)
+    return kwargs
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, secrets_paths: tuple[Path, ...] = SECRETS_PATHS
 ) -> Settings:
@@ -192,6 +225,7 @@ def load_settings(
         kwargs["allow_writes"] = _as_bool("II_ALLOW_WRITES", raw)
     if (raw := get("II_APPLY_ANALYSTS")) is not None:
         kwargs["apply_analysts"] = tuple(n.strip() for n in raw.split(",") if n.strip())
+    kwargs.update(_identity_settings(get, env))
 
     return Settings(
         api_url=api_url,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from viewer.exceptions import InvalidVerdictError, ReviewFileError
-from viewer.export import FORMULA_STARTS, csv_cell
+from viewer.export_csv import FORMULA_STARTS, csv_cell
 from viewer.models import Group
 from viewer.review.faces import store_ids
 from viewer.review.values import (

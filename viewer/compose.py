@@ -17,8 +17,6 @@ from PIL import Image
 from viewer import geometry
 from viewer.decoding import Decoded, orient
 from viewer.draw.boxes import (
-    CHECK,
-    CROSS,
     Badge,
     BoxAnnotator,
     Mark,
@@ -34,14 +32,14 @@ from viewer.draw.sheet import contact_sheet
 from viewer.draw.tiles import error_tile, letterbox
 from viewer.exceptions import ImageError
 from viewer.models import Face, Group
+from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.review.values import BELONGS, NOT_THIS_PERSON, UNSURE
 
 TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
 # A verdict's badge: its symbol says it without the colour (the page uses the same symbols).
 VERDICT_BADGES = {
-    BELONGS: Badge(CHECK, BLUISH_GREEN),
-    NOT_THIS_PERSON: Badge(CROSS, VERMILLION),
-    UNSURE: Badge("?", YELLOW),
+    verdict: Badge(VERDICT_SYMBOLS[verdict], color)
+    for verdict, color in ((BELONGS, BLUISH_GREEN), (NOT_THIS_PERSON, VERMILLION), (UNSURE, YELLOW))
 }
 
 FaceBadges = tuple[tuple[str, tuple[Badge, ...]], ...]  # (face key, its badges), by key

@@ -64,10 +64,12 @@ class StoreAccess:
 
 @dataclass(frozen=True)
 class Done:
-    """What an action did, in a sentence for the analyst."""
+    """What an action did, in a sentence for the analyst; ``faces``: indices of the faces
+    whose verdict it changed."""
 
     sentence: str
     action: Action | None
+    faces: tuple[int, ...] = ()
 
 
 def _faces(count: int) -> str:
@@ -91,12 +93,17 @@ class Board:
         self.ids = store_ids(faces)
         self._keys = keys_by_store_id(self.ids)
         self._image_ids = {f.key: f.id for f in faces}
+        self._indices = {f.key: f.index for f in faces}
         self.cursor = 0
         self.verdicts: dict[str, Verdict] = {}
         self._recorded: dict[int, tuple[str, int]] = {}  # this session's actions: verdict, faces
 
-    def matches(self, store: VerdictStore, namespace: str, group_id: str) -> bool:
-        return (store, namespace, group_id) == (self.store, self.namespace, self.group_id)
+    def matches(
+        self, store: VerdictStore, namespace: str, group_id: str, faces: Sequence[Face]
+    ) -> bool:
+        """Whether this board is the one of that group, in that store, with those faces."""
+        here = (self.store, self.namespace, self.group_id)
+        return here == (store, namespace, group_id) and store_ids(faces) == self.ids
 
     def refresh(self) -> None:
         """Take in every verdict changed since the last refresh (all of them the first time)."""
@@ -135,7 +142,12 @@ class Board:
         self._recorded[action.id] = (stored, len(action.face_ids))
         self.refresh()
         word = VERDICT_WORDS[stored]
-        return Done(f"Marked {_faces(len(action.face_ids))} \u201c{word}\u201d.", action)
+        sentence = f"Marked {_faces(len(action.face_ids))} \u201c{word}\u201d."
+        return Done(sentence, action, self._indices_of(action.face_ids))
+
+    def _indices_of(self, face_ids: Sequence[str]) -> tuple[int, ...]:
+        keys = (self._keys.get(face_id) for face_id in face_ids)
+        return tuple(self._indices[key] for key in keys if key is not None)
 
     def undo(self, by: str) -> Done:
         """Undo ``by``'s latest verdict action on the group, then refresh."""
@@ -150,12 +162,14 @@ class Board:
         restored, skipped = len(action.face_ids), len(action.skipped)
         if not skipped:
             back = "it is" if restored == 1 else "each is"
-            return Done(f"Undid {what}: {back} back to what it was before.", action)
+            sentence = f"Undid {what}: {back} back to what it was before."
+            return Done(sentence, action, self._indices_of(action.face_ids))
         keeps = "keeps" if skipped == 1 else "keep"
         return Done(
             f"Undid {what}: {_faces(restored)} back to what they were before; "
             f"{_faces(skipped)} changed by someone else since {keeps} the newer verdict.",
             action,
+            self._indices_of(action.face_ids),
         )
 
     def history(self, key: str) -> list[VerdictEvent]:

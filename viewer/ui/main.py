@@ -115,8 +115,8 @@ def _token_names(s: Settings) -> tuple[str | None, str | None]:
 def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -> ViewState:
     """A loaded group: its views (Group mode) or its review queue (Review mode)."""
     review = review_ui.review_context(s, base.namespace, base.group, group)
-    review_ui.analyst_input(s)
     state = sidebar.controls(group, base, verdicts=review.board is not None)
+    review_ui.analyst_input(s)
     flags = flag_faces(group.faces, state.thresholds)  # once per run, for every view
     words = {key: verdict.verdict for key, verdict in review.verdicts.items()}
     passing = apply_filters(group.faces, state.filters, flags)

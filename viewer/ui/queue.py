@@ -63,10 +63,10 @@ def queue_view(ctx: QueueContext, faces: Sequence[Face], group_faces: Sequence[F
         st.caption(
             f"#{face.index + 1} · confidence {pct(face.confidence)} · sharpness "
             f"{num(face.sharpness)} · {face.pose}"
-            + (f" · {when(face.created_at)}" if face.created_at else "")
         )
     with middle:
-        _picture(photo, escape_md(" · ".join(p for p in (face.feed_id, face.url) if p), 200))
+        where = [face.feed_id, when(face.created_at) if face.created_at else None]
+        _picture(photo, escape_md(" · ".join(p for p in where if p), 200))
     with right:
         st.caption("The group's most typical faces")
         face_strip(

@@ -26,7 +26,11 @@ from viewer.ui.context import ReviewContext
 from viewer.ui.text import escape_md, when
 
 BUTTONS = {BELONGS: "Belongs", NOT_THIS_PERSON: "Not this person", UNSURE: "Unsure"}
-ICONS = {BELONGS: ":material/check:", NOT_THIS_PERSON: ":material/close:", UNSURE: "❔"}
+ICONS = {
+    BELONGS: ":material/check:",
+    NOT_THIS_PERSON: ":material/close:",
+    UNSURE: ":material/help:",
+}
 
 
 def review_context(s: Settings, namespace: str, group_id: str, group: Group) -> ReviewContext:
@@ -74,6 +78,7 @@ def said() -> None:
 def analyst_input(s: Settings) -> None:
     """Who records verdicts, in the sidebar: asked for when no login or setting says."""
     sb = st.sidebar
+    sb.subheader("Verdicts")
     given = session.given_analyst(s.analyst)
     if given:
         sb.caption(f"Verdicts are recorded as {escape_md(given, 80)}.")

@@ -240,3 +240,26 @@ def test_the_zip_carries_verdict_columns_and_the_review_log(
         (crowd.faces[1].id, "belongs", ""),
         (crowd.faces[1].id, "not_this_person", "belongs"),
     ]
+
+
+def test_the_analyst_setting_names_the_verdicts_and_nothing_is_asked(
+    on_demo: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("II_ANALYST", "Ivy")
+    at = run(namespace=NS, group=CROWD, view="detail", face="0")
+    assert "analyst" not in [t.key for t in at.sidebar.text_input]
+    assert "Verdicts are recorded as Ivy." in [unescaped(c.value) for c in at.sidebar.caption]
+    assert not at.button(key="vd_detail_belongs").disabled
+
+
+def test_the_table_shows_each_faces_verdict_and_who_gave_it(
+    on_demo: DemoServer, crowd: Group
+) -> None:
+    ids = store_ids(crowd.faces)
+    with stored() as store:
+        store.record(NS, CROWD, [(ids[crowd.faces[5].key], crowd.faces[5].id)], "belongs", "jo")
+    at = run(namespace=NS, group=CROWD, view="table")
+    table = at.dataframe(key="table").value
+    assert list(table["verdict"])[5] == "\u2713 belongs" and list(table["verdict by"])[5] == "jo"
+    assert set(table["verdict"][table.index != 5]) == {""}
+    assert at.button(key="tbl_open").disabled  # nothing selected to open

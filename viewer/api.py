@@ -1,4 +1,9 @@
-"""Client for the recognition API: token exchange, retries, typed errors, group look-ups."""
+"""Client for the recognition API: token exchange, retries, typed errors, groups, identities.
+
+Reads are retried on connection errors and 429 / 5xx; changes to identities are not (only a
+connection that never opened is tried again), because a change whose answer was lost may
+have been made: the caller (the apply engine) reads the identity and decides.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import inspect
 import json
 import threading
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,16 +18,32 @@ from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError
 from urllib3.util.retry import Retry
 
 from viewer import exceptions as exc
 from viewer.body import BodyError, read_body
 from viewer.config import Settings
+from viewer.edits import (
+    Identity,
+    answer_text,
+    create_body,
+    missing_write_scopes,  # noqa: F401 - for callers of the client
+    parse_identity,
+    patch_body,
+    retry_after_seconds,
+    write_error,
+)
 from viewer.models import Group, parse_group
+from viewer.paths import (
+    MAX_GROUP_ID,  # noqa: F401 - for callers of the client
+    MAX_NAMESPACE,
+    group_path,
+    identity_path,
+    validate_segment,
+)
 
 TOKEN_MARGIN_S = 60.0
-MAX_NAMESPACE = 128
-MAX_GROUP_ID = 256
 RETRY_STATUSES = (429, 502, 503, 504)
 
 
@@ -31,6 +51,7 @@ RETRY_STATUSES = (429, 502, 503, 504)
 class _Answer:
     status: int
     body: bytes
+    retry_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,41 +64,32 @@ class TokenInfo:
     expires_at_ms: float | None
 
 
-def validate_segment(value: str, what: str, max_length: int) -> str:
-    """Return ``value`` if it can be sent as one path segment, else raise InvalidInputError.
-
-    The sentence names the problem and what to do; no request is sent for a refused value.
-    """
-    if not isinstance(value, str) or not value:
-        raise exc.InvalidInputError(f"Enter a {what}: it is empty.")
-    if len(value) > max_length:
-        raise exc.InvalidInputError(
-            f"The {what} is {len(value):,} characters long; the API allows at most {max_length}."
-        )
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
-        raise exc.InvalidInputError(
-            f"The {what} contains a control character; retype it without pasted formatting."
-        )
-    if any(ch.isspace() for ch in value):
-        raise exc.InvalidInputError(f"The {what} contains a space; remove it.")
-    if "/" in value or "\\" in value:
-        raise exc.InvalidInputError(
-            f"The {what} contains a slash; enter the {what} alone, not a path or URL."
-        )
-    if value in (".", ".."):
-        raise exc.InvalidInputError(f"The {what} cannot be {value!r}; enter a real {what}.")
-    if "%" in value:
-        raise exc.InvalidInputError(
-            f"The {what} contains '%'; enter it decoded, as the API shows it."
-        )
-    return value
+def _write_retry() -> Retry:
+    """Changes are sent once; only a connection that could not be opened is tried again."""
+    return Retry(
+        total=2,
+        connect=2,
+        read=0,
+        status=0,
+        other=0,
+        redirect=0,
+        allowed_methods=frozenset({"GET"}),  # never a change's method
+        respect_retry_after_header=False,
+        raise_on_redirect=False,
+    )
 
 
-def group_path(namespace: str, group_id: str) -> str:
-    """The group's path below the API URL, each part validated and percent-encoded whole."""
-    ns = validate_segment(namespace, "namespace", MAX_NAMESPACE)
-    gid = validate_segment(group_id, "group ID", MAX_GROUP_ID)
-    return f"/recognition/groups/{quote(ns, safe='')}/{quote(gid, safe='')}"
+_LOST = "so it may or may not have been made: apply again, which checks the identity first."
+Timeout = requests.exceptions.Timeout
+RetryError = requests.exceptions.RetryError
+
+
+def _never_sent(error: requests.exceptions.RequestException) -> bool:
+    """True if the request failed before a connection was opened, so nothing reached the API."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, ConnectTimeoutError)  # NewConnectionError is one too
 
 
 def _retry() -> Retry:
@@ -115,6 +127,12 @@ class Client:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = "group-viewer/0.1"
+        self._write_session = requests.Session()
+        self._write_session.trust_env = False
+        writer = HTTPAdapter(max_retries=_write_retry(), pool_connections=1, pool_maxsize=2)
+        self._write_session.mount("http://", writer)
+        self._write_session.mount("https://", writer)
+        self._write_session.headers["User-Agent"] = "group-viewer/0.1"
         self._lock = threading.Lock()
         self._token: str | None = settings.access_token
         self._token_expires_ms: float | None = None
@@ -128,6 +146,7 @@ class Client:
 
     def close(self) -> None:
         self.session.close()
+        self._write_session.close()
 
     # --- auth -----------------------------------------------------------------------------
 
@@ -176,14 +195,26 @@ class Client:
 
     # --- transport ------------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, *, json_body: Any = None, token: str | None) -> _Answer:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        token: str | None,
+        change: bool = False,
+    ) -> _Answer:
+        """One request. ``change``: an identity change, sent once; an answer lost after it may
+        have reached the API raises OutcomeUnknownError."""
         url = self.settings.api_url + path
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         timeout = self.settings.api_timeout_s
+        host = self.settings.api_host
+        session = self._write_session if change else self.session
         try:
-            response = self.session.request(
+            response = session.request(
                 method,
                 url,
                 json=json_body,
@@ -192,26 +223,35 @@ class Client:
                 allow_redirects=False,
                 stream=True,
             )
-        except requests.exceptions.Timeout:
-            raise exc.APITimeoutError(
-                f"The API at {self.settings.api_host} did not answer within {timeout:g} s: "
-                "check the network or try again."
-            ) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.RetryError):
-            raise exc.UnreachableError(
-                f"The API at {self.settings.api_host} could not be reached: check II_API_URL "
-                "and the network."
-            ) from None
         except requests.exceptions.RequestException as error:
+            if change and not _never_sent(error):
+                how = "did not answer in time" if isinstance(error, Timeout) else "cut the line"
+                raise exc.OutcomeUnknownError(f"The API {how} during the change, {_LOST}") from None
+            if isinstance(error, Timeout):
+                raise exc.APITimeoutError(
+                    f"The API at {host} did not answer within {timeout:g} s: "
+                    "check the network or try again."
+                ) from None
+            if isinstance(error, (requests.exceptions.ConnectionError, RetryError)):
+                raise exc.UnreachableError(
+                    f"The API at {host} could not be reached: check II_API_URL and the network."
+                ) from None
             raise exc.UnreachableError(
-                f"The request to the API at {self.settings.api_host} failed "
-                f"({type(error).__name__}): check II_API_URL."
+                f"The request to the API at {host} failed ({type(error).__name__}): "
+                "check II_API_URL."
             ) from None
         deadline = time.monotonic() + timeout * 2  # for the body, after any retries
         try:
-            return _Answer(response.status_code, self._read_limited(response, deadline))
+            body = self._read_limited(response, deadline)
+        except exc.APIError:
+            if change:
+                raise exc.OutcomeUnknownError(
+                    f"The API's answer to the change broke off, {_LOST}"
+                ) from None
+            raise
         finally:
             response.close()
+        return _Answer(response.status_code, body, response.headers.get("Retry-After"))
 
     def _read_limited(self, response: requests.Response, deadline: float) -> bytes:
         limit = self.settings.max_response_bytes
@@ -245,14 +285,29 @@ class Client:
                 f"The API's answer for {what} was not JSON: check II_API_URL points at the API."
             ) from None
 
-    def _request(self, method: str, path: str, json_body: Any = None) -> Any:
-        answer = self._send(method, path, json_body=json_body, token=self._fresh_token())
+    def _request(
+        self, method: str, path: str, json_body: Any = None, *, operation: str | None = None
+    ) -> Any:
+        """The answer's JSON. ``operation`` (add, remove, create): an identity change, sent once;
+        a refusal raises with the API's answer (``APIError.answer``) for the review log."""
+        change = operation is not None
+        answer = self._send(
+            method, path, json_body=json_body, token=self._fresh_token(), change=change
+        )
         if answer.status == 401 and self._uses_client_credentials:
-            answer = self._send(
-                method, path, json_body=json_body, token=self._fresh_token(force=True)
-            )
+            token = self._fresh_token(force=True)
+            answer = self._send(method, path, json_body=json_body, token=token, change=change)
+        if operation is not None and not 200 <= answer.status < 300:
+            wait = retry_after_seconds(answer.retry_after)
+            error = write_error(answer.status, answer.body, operation, wait)
+            error.answer = answer_text(answer.status, answer.body, self._secrets())
+            raise error
         self._raise_for_status(answer, path)
         return self._json(answer, path)
+
+    def _secrets(self) -> tuple[str, ...]:
+        s = self.settings
+        return tuple(v for v in (self._token, s.access_token, s.client_secret) if v)
 
     def _raise_for_status(self, answer: _Answer, what: str) -> None:
         status = answer.status
@@ -329,6 +384,61 @@ class Client:
                 "The API's search answer was not a list of groups: check II_API_URL."
             )
         return [parse_group(item) for item in data if isinstance(item, dict)]
+
+    # --- identities -----------------------------------------------------------------------
+
+    def get_identity(self, namespace: str, identity_id: str) -> Identity:
+        """Read one identity (``GET /recognition/identities/{namespace}/{id}``)."""
+        try:
+            return parse_identity(self._request("GET", identity_path(namespace, identity_id)))
+        except exc.NotFoundError:
+            raise exc.NotFoundError(
+                "No such identity (404): check the namespace and the identity ID."
+            ) from None
+
+    def find_identities(
+        self, namespace: str, *, custom_ids: Sequence[str] = (), limit: int = 20
+    ) -> list[Identity]:
+        """Identities whose customId is one of ``custom_ids`` (all when empty), newest first."""
+        if not 1 <= limit <= 100:
+            raise exc.InvalidInputError(f"The page size must lie between 1 and 100, not {limit}.")
+        body: dict[str, Any] = {"limit": limit}
+        if custom_ids:
+            body["customIds"] = list(custom_ids)
+        data = self._request("POST", identity_path(namespace) + "/search", body)
+        if not isinstance(data, list):
+            raise exc.InvalidResponseError(
+                "The API's identity search answer was not a list: check II_API_URL."
+            )
+        return [parse_identity(item) for item in data]
+
+    def patch_identity(
+        self,
+        namespace: str,
+        identity_id: str,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        custom_id: str | None = None,
+    ) -> Identity:
+        """Add and remove images (at most 20 of each), sent once: never retried."""
+        body = patch_body(add, remove, custom_id)
+        operation = "remove" if remove and not add else "add"
+        return self._change("PATCH", identity_path(namespace, identity_id), body, operation)
+
+    def create_identity(
+        self, namespace: str, image_ids: Sequence[str], custom_id: str | None = None
+    ) -> Identity:
+        """Create an identity of ``image_ids`` (at most 20), sent once: never retried."""
+        body = create_body(image_ids, custom_id)
+        return self._change("POST", identity_path(namespace), body, "create")
+
+    def _change(self, method: str, path: str, body: Any, operation: str) -> Identity:
+        try:
+            return parse_identity(self._request(method, path, body, operation=operation))
+        except exc.InvalidResponseError:  # accepted, but the answer is unusable
+            raise exc.OutcomeUnknownError(
+                f"The API's answer to the change was not an identity, {_LOST}"
+            ) from None
 
 
 def _str_or_none(value: Any) -> str | None:

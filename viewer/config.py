@@ -63,6 +63,8 @@ class Settings:
     database_url: str | None = field(default=None, repr=False)  # wins over review_db when set
     analyst: str | None = None  # who records verdicts when login does not say
     review_timeout_s: float = 10.0  # waiting for a locked database, or to connect to one
+    allow_writes: bool = False  # verdicts may be applied to the API (always on the embedded demo)
+    apply_analysts: tuple[str, ...] = ()  # with login: the only analysts who may apply
 
     @property
     def api_host(self) -> str:
@@ -186,6 +188,10 @@ def load_settings(
             raise ConfigError(f"II_BOXES_ON must be 'stored' or 'upright', not {raw!r}.")
         kwargs["boxes_on"] = raw
     kwargs.update(_review_settings(get, env))
+    if (raw := get("II_ALLOW_WRITES")) is not None:
+        kwargs["allow_writes"] = _as_bool("II_ALLOW_WRITES", raw)
+    if (raw := get("II_APPLY_ANALYSTS")) is not None:
+        kwargs["apply_analysts"] = tuple(n.strip() for n in raw.split(",") if n.strip())
 
     return Settings(
         api_url=api_url,

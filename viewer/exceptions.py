@@ -25,9 +25,13 @@ class InvalidInputError(ViewerError):
 
 
 class APIError(ViewerError):
-    """Any failure talking to the recognition API."""
+    """Any failure talking to the recognition API.
+
+    ``answer``: for a change sent to the API, its answer as kept in the review log.
+    """
 
     status: int | None = None
+    answer: str | None = None
 
 
 class AuthenticationError(APIError):
@@ -54,6 +58,7 @@ class NotFoundError(APIError):
 class RateLimitedError(APIError):
     status = 429
     default_message = "The API is rate limiting requests (429): wait a minute and load again."
+    retry_after_s: float | None = None  # the API's Retry-After, when it sent one
 
 
 class ServerError(APIError):
@@ -70,6 +75,15 @@ class APITimeoutError(APIError):
 
 class UnreachableError(APIError):
     default_message = "The API could not be reached: check II_API_URL and the network."
+
+
+class OutcomeUnknownError(APIError):
+    """A change was sent but its answer was lost: it may or may not have been made."""
+
+    default_message = (
+        "The API's answer to the change was lost, so it may or may not have been made: "
+        "apply again, which checks the identity first."
+    )
 
 
 class InvalidResponseError(APIError):

@@ -30,7 +30,9 @@ def test_token_exchange_issues_a_working_token(server: DemoServer) -> None:
     assert data["expiresAt"] - data["issuedAt"] == 24 * 3600 * 1000
     assert abs(data["issuedAt"] - time.time() * 1000) < 60_000
     assert data["orgName"] == "Demo Org"
-    assert data["scope"] == "recognition:read"
+    assert data["scope"] == (
+        "recognition:read recognition:create recognition:update recognition:remove"
+    )
     headers = {"Authorization": f"Bearer {data['accessToken']}"}
     group = requests.get(group_url(server, "acme", SAMPLE_GROUP_ID), headers=headers, timeout=10)
     assert group.status_code == 200

@@ -1,7 +1,8 @@
 """The embedded demo API: a synthetic data set served on loopback like the real API.
 
 ``DemoServer`` answers token exchange, group retrieval and search, serves the images the
-groups point at, and injects faults on request. ``CATALOGUE`` lists the demo groups.
+groups point at, keeps identities that can be edited, and injects faults on request.
+``CATALOGUE`` lists the demo groups.
 Nothing here imports Streamlit.
 """
 
@@ -21,6 +22,7 @@ from viewer.demo.catalogue import (
 )
 from viewer.demo.dataset import DataSet
 from viewer.demo.faults import FAULT_KINDS, FAULT_NAMESPACE
+from viewer.demo.identity_routes import WRITE_FAULT_KINDS
 from viewer.demo.routes import FORBIDDEN_NAMESPACE
 from viewer.demo.sample import SAMPLE_GROUP, SAMPLE_GROUP_ID
 from viewer.demo.server import DemoServer, start_demo_server
@@ -35,6 +37,7 @@ __all__ = [
     "OTHER_NAMESPACE",
     "SAMPLE_GROUP",
     "SAMPLE_GROUP_ID",
+    "WRITE_FAULT_KINDS",
     "DataSet",
     "DemoGroup",
     "DemoServer",

@@ -36,6 +36,7 @@ PERSON_B = 81  # fair skin and long dark hair, where A has dark skin and a bun
 PERSON_HOSTILE = 9
 PERSON_SMALL = 10
 PERSON_BAD_DATA = 11
+PERSON_UNLINKED = 12
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,21 @@ def _build_small(ds: DataSet) -> None:
     )
 
 
+def _build_unlinked(ds: DataSet) -> None:
+    group, _ = ds.add_people_group(
+        random.Random(1212),
+        OTHER_NAMESPACE,
+        "demo-unlinked",
+        PERSON_UNLINKED,
+        6,
+        link="ML",
+        key="unl",
+    )
+    for item in (group, *group["images"]):
+        del item["identityId"]
+    del group["linkModifiedBy"], group["linkLastModifiedAt"]
+
+
 CATALOGUE: tuple[DemoGroup, ...] = (
     DemoGroup(
         NAMESPACE,
@@ -355,6 +371,12 @@ CATALOGUE: tuple[DemoGroup, ...] = (
         _build_bad_data,
     ),
     DemoGroup(OTHER_NAMESPACE, "demo-small", "a small group of three faces", _build_small),
+    DemoGroup(
+        OTHER_NAMESPACE,
+        "demo-unlinked",
+        "six faces of one person, linked to no identity yet",
+        _build_unlinked,
+    ),
 )
 
 

@@ -1,4 +1,7 @@
-"""What each path answers: token exchange, groups, search, images and the index."""
+"""What each path answers: token exchange, groups, search, images and the index.
+
+Identity paths are answered by ``identity_routes``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from urllib.parse import unquote
 
 from viewer.demo.catalogue import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.demo.faults import FAULT_KINDS, FAULT_NAMESPACE, JSON, answer_fault
+from viewer.demo.identity_routes import ALL_SCOPES, READ_SCOPE, answer_identities
 from viewer.demo.search import BadRequest, parse_json_object, parse_search_query
 
 if TYPE_CHECKING:
     from viewer.demo.server import DemoHandler
 
 FORBIDDEN_NAMESPACE = "private"
+READ_ONLY_CLIENT = "read-only"  # a client id whose tokens may read but not edit identities
 
 
 def route(reply: DemoHandler, method: str, path: str, body: bytes) -> None:
@@ -45,6 +50,12 @@ def _api(reply: DemoHandler, method: str, path: str, body: bytes) -> None:
         reply.reply_error(401, "Unauthorized")
         return
     parts = [unquote(p) for p in path.removeprefix("/v2/recognition/").split("/")]
+    if parts[0] == "identities":
+        if len(parts) > 1 and parts[1] == FORBIDDEN_NAMESPACE:
+            reply.reply_error(403, f"Forbidden: no access to namespace {parts[1]!r}")
+        else:
+            answer_identities(reply, method, parts[1:], body)
+        return
     if len(parts) != 3 or parts[0] != "groups" or not parts[1] or not parts[2]:
         reply.reply_error(404, "Not found")
         return
@@ -69,7 +80,11 @@ def _token(reply: DemoHandler, body: bytes) -> None:
     except BadRequest as exc:
         reply.reply_error(400, str(exc))
         return
-    token, issued, expires = reply.demo.issue_token()
+    if data["clientId"] == READ_ONLY_CLIENT:
+        scopes: tuple[str, ...] = (READ_SCOPE,)
+    else:
+        scopes = ALL_SCOPES
+    token, issued, expires = reply.demo.issue_token(frozenset(scopes))
     reply.reply_json(
         200,
         {
@@ -78,7 +93,7 @@ def _token(reply: DemoHandler, body: bytes) -> None:
             "issuedAt": issued,
             "orgName": "Demo Org",
             "appName": "Group Viewer demo",
-            "scope": "recognition:read",
+            "scope": " ".join(scopes),
         },
     )
 

@@ -1,9 +1,10 @@
 """A loopback HTTP server that answers like the Image Intelligence API, for demos and tests.
 
 It serves the demo catalogue (``viewer.demo.catalogue``): token exchange, group retrieval and
-search under ``/v2``, images under ``/images``, and injected faults under the ``faults``
-namespace. This module holds the transport and the server's life cycle and bookkeeping;
-``routes`` says what each path answers, ``faults`` and ``search`` the rest.
+search and identities under ``/v2``, images under ``/images``, and injected faults under the
+``faults`` namespace (and on identity writes). This module holds the transport and the server's
+life cycle and bookkeeping; ``routes`` says what each path answers, ``faults``, ``search``,
+``identities`` and ``identity_routes`` the rest.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from viewer.demo.bad_images import BAD_KINDS, Payload
 from viewer.demo.catalogue import build_data_set
 from viewer.demo.dataset import DataSet
 from viewer.demo.faults import FAULT_KINDS, FAULT_NAMESPACE, JSON
+from viewer.demo.identities import IdentityStore
+from viewer.demo.identity_routes import ALL_SCOPES, WRITE_FAULT_KINDS, WriteFaults
 from viewer.demo.routes import FORBIDDEN_NAMESPACE, route
 from viewer.demo.search import search_ids
 
@@ -34,12 +37,14 @@ __all__ = [
     "FAULT_KINDS",
     "FAULT_NAMESPACE",
     "FORBIDDEN_NAMESPACE",
+    "WRITE_FAULT_KINDS",
     "DemoHandler",
     "DemoServer",
     "start_demo_server",
 ]
 
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000
+EVERY_SCOPE = frozenset(ALL_SCOPES)
 TRICKLE_LIMIT_S = 60.0
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -190,13 +195,24 @@ class DemoHandler(BaseHTTPRequestHandler):
             if self.demo.pause(1.0):
                 return
 
+    def abort(self) -> None:
+        """Drop the connection with a TCP reset, answering nothing."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+    def hang(self, limit_s: float) -> None:
+        """Answer nothing until the client hangs up, ``limit_s`` passes or the server stops."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline and not self._client_gone():
+            if self.demo.pause(0.05):
+                return
+
     def reset(self, content_type: str, body: bytes) -> None:
         """Announce the whole body, send half, then drop the connection with a TCP reset."""
         self.reply(200, content_type, body, length=len(body))
         self.wfile.write(body[: len(body) // 2])
-        self.close_connection = True
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.connection.close()
+        self.abort()
 
 
 class DemoServer:
@@ -205,7 +221,8 @@ class DemoServer:
     ``api_latency_s`` delays every ``/v2`` answer and ``image_latency_s`` every image.
     ``bandwidth_bps`` caps image bodies in bits per second. ``api_fault`` applies one of
     ``FAULT_KINDS`` to every group GET. ``port=0`` picks a free port. Images are drawn on
-    first request and kept in a cache of ``image_cache_bytes``.
+    first request and kept in a cache of ``image_cache_bytes``. ``identities`` holds identity
+    membership; ``inject_write_fault`` makes the next identity writes fail.
     """
 
     static_token = "demo-token"  # noqa: S105 - the demo's public, documented token
@@ -237,6 +254,8 @@ class DemoServer:
         self.api_fault = api_fault
         self.quiet = quiet
         self.data: DataSet | None = None  # set by start()
+        self.identities = IdentityStore({})  # seeded from the data set by start()
+        self.write_faults = WriteFaults()
         self._images = ByteLRU(image_cache_bytes, sizeof=lambda payload: len(payload.body))
         self._drawing: dict[str, threading.Lock] = {}
         self._httpd: _HTTPServer | None = None
@@ -244,7 +263,7 @@ class DemoServer:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
-        self._tokens: dict[str, int] = {}
+        self._tokens: dict[str, tuple[int, frozenset[str]]] = {}
         self._fired: set[tuple[str, str]] = set()
         self._group_cache: dict[tuple[str, str], bytes] = {}
 
@@ -258,6 +277,7 @@ class DemoServer:
         httpd.demo = self
         self.port = httpd.server_address[1]
         self.data = build_data_set(self.base_url, self.large_faces, self.large_photos)
+        self.identities = IdentityStore(self.data.groups)
         self._stopping.clear()
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -326,27 +346,37 @@ class DemoServer:
             self._fired.add((kind, path))
             return True
 
-    def issue_token(self) -> tuple[str, int, int]:
-        """A new access token with its issue and expiry times in milliseconds."""
+    def issue_token(self, scopes: frozenset[str] = EVERY_SCOPE) -> tuple[str, int, int]:
+        """A new access token for ``scopes`` with its issue and expiry times in milliseconds."""
         issued = int(time.time() * 1000)
         token = secrets.token_urlsafe(24)
         with self._lock:
-            self._tokens[token] = issued + TOKEN_LIFETIME_MS
+            self._tokens[token] = (issued + TOKEN_LIFETIME_MS, scopes)
         return token, issued, issued + TOKEN_LIFETIME_MS
 
-    def is_authorized(self, header: str | None) -> bool:
-        """True for an ``Authorization`` header bearing the static or an unexpired token."""
+    def token_scopes(self, header: str | None) -> frozenset[str]:
+        """The scopes of the token in an ``Authorization`` header (the static one has all)."""
         if not header:
-            return False
+            return frozenset()
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            return False
+            return frozenset()
         if secrets.compare_digest(token.encode(), self.static_token.encode()):
-            return True
+            return EVERY_SCOPE
         with self._lock:
-            expires = self._tokens.get(token)
-        return expires is not None and expires > time.time() * 1000
+            expires, scopes = self._tokens.get(token, (0, frozenset()))
+        return scopes if expires > time.time() * 1000 else frozenset()
+
+    def is_authorized(self, header: str | None) -> bool:
+        """True for an ``Authorization`` header bearing the static or an unexpired token."""
+        return bool(self.token_scopes(header))
+
+    def inject_write_fault(
+        self, kind: str, count: int = 1, *, after: int = 0, retry_after_s: int = 1
+    ) -> None:
+        """Fail ``count`` identity writes with ``kind`` (``WRITE_FAULT_KINDS``) after ``after``."""
+        self.write_faults.inject(kind, count, after=after, retry_after_s=retry_after_s)
 
     # -- answers --------------------------------------------------------------------------
 
@@ -365,8 +395,11 @@ class DemoServer:
         }
 
     def group_body(self, namespace: str, group_id: str) -> bytes | None:
-        """The group's JSON body, encoded once; None if there is no such group."""
+        """The group's JSON body, encoded once (or as identity changes left it); None: no group."""
         assert self.data is not None
+        changed = self.identities.group_body(namespace, group_id)
+        if changed is not None:
+            return changed
         key = (namespace, group_id)
         with self._lock:
             cached = self._group_cache.get(key)

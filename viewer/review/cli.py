@@ -1,5 +1,7 @@
 """``python -m viewer review export|import``: a group's review log to a file, and back.
 
+``review apply`` and ``review apply-log`` are in ``viewer.review.apply_cli``.
+
 Exit status: 0 done; 1 the verdict database or the output file failed; 2 usage, settings or
 a bad import file (nothing is imported then). The store is imported only when a command runs,
 so ``python -m viewer render`` does not pay for it.
@@ -9,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+from viewer.review import apply_cli
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -31,7 +36,7 @@ def add_parser(commands: Any) -> None:
     """Add ``review`` with its ``export`` and ``import`` actions to the top-level parser."""
     review = commands.add_parser(
         "review",
-        help="export or import analysts' verdicts (the review log)",
+        help="export, import or apply analysts' verdicts (the review log)",
         description="Export a group's review log, or import one.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -59,6 +64,7 @@ def add_parser(commands: Any) -> None:
         "--offline", action="store_true", help="do not check face ids against the API"
     )
     importing.add_argument("--api-url", metavar="URL", help="the API's URL (overrides II_API_URL)")
+    apply_cli.add_parsers(actions)
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -74,15 +80,40 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     except ViewerError as error:
         print(f"error: {error.message}", file=stderr)
         return EXIT_USAGE
+    if args.review_command in apply_cli.COMMANDS:
+        return apply_cli.run(args, settings, stdout, stderr)
     if args.review_command == "export":
         return export(args, settings, stdout, stderr)
     return import_file(args, settings, stdout, stderr)
 
 
 def export(args: argparse.Namespace, settings: Any, stdout: TextIO, stderr: TextIO) -> int:
+    from viewer.review.transfer import review_log_csv, review_log_json
+
+    def read(store: Any, namespace: str, group: str) -> Sequence[Any]:
+        return store.log(namespace, group)
+
+    return write_export(
+        args, settings, (stdout, stderr), read, (review_log_csv, review_log_json), "events"
+    )
+
+
+def write_export(
+    args: argparse.Namespace,
+    settings: Any,
+    streams: tuple[TextIO, TextIO],
+    read: Callable[[Any, str, str], Sequence[Any]],
+    writers: tuple[Callable[[Sequence[Any]], str], Callable[[Sequence[Any], str, str], str]],
+    noun: str,
+) -> int:
+    """Write what ``read(store, namespace, group)`` gives to ``--out``, whole or not at all.
+
+    ``writers``: the CSV text of the rows, and the JSON text of the rows, namespace and group.
+    """
+    stdout, stderr = streams
     from viewer.exceptions import ReviewError
     from viewer.review.store import open_store
-    from viewer.review.transfer import file_format, review_log_csv, review_log_json
+    from viewer.review.transfer import file_format
     from viewer.review.values import check_place
 
     out: Path = args.out
@@ -94,11 +125,12 @@ def export(args: argparse.Namespace, settings: Any, stdout: TextIO, stderr: Text
         return EXIT_USAGE
     try:
         with open_store(settings) as store:
-            events = store.log(namespace, group)
+            rows = read(store, namespace, group)
     except ReviewError as error:
         print(f"error: {error.message}", file=stderr)
         return EXIT_FAILED
-    text = review_log_csv(events) if kind == "csv" else review_log_json(events, namespace, group)
+    to_csv, to_json = writers
+    text = to_csv(rows) if kind == "csv" else to_json(rows, namespace, group)
     partial = out.with_name(f".{out.name}.partial")
     try:
         partial.write_text(text, encoding="utf-8")
@@ -108,7 +140,7 @@ def export(args: argparse.Namespace, settings: Any, stdout: TextIO, stderr: Text
         reason = error.strerror or type(error).__name__
         print(f"error: could not write {str(out)!r} ({reason}).", file=stderr)
         return EXIT_FAILED
-    print(f"Wrote {len(events):,} events of group {group} ({namespace}) to {out}.", file=stdout)
+    print(f"Wrote {len(rows):,} {noun} of group {group} ({namespace}) to {out}.", file=stdout)
     return EXIT_OK
 
 

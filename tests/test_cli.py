@@ -14,8 +14,12 @@ import pytest
 from PIL import Image
 
 from viewer import cli
+from viewer.api import Client
+from viewer.config import Settings
 from viewer.demo import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.demo.server import DemoServer
+from viewer.review.faces import store_ids
+from viewer.review.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "cli-secret-value"
@@ -36,6 +40,10 @@ def demo_env(demo: DemoServer, tmp_path: Path) -> dict[str, str]:
         "II_CLIENT_SECRET": SECRET,
         "II_ALLOW_PRIVATE_IMAGE_HOSTS": "1",
     }
+
+
+def demo_settings(demo: DemoServer) -> Settings:
+    return Settings(api_url=demo.api_url, client_id="cli-client", client_secret=SECRET)
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -82,6 +90,7 @@ def test_render_writes_every_file_and_exits_0(demo: DemoServer, tmp_path: Path) 
         "faces.csv",
         "group.json",
         "images",
+        "review_log.csv",
     ]
     images = sorted((out / "images").iterdir())
     assert len(images) == 10
@@ -94,6 +103,8 @@ def test_render_writes_every_file_and_exits_0(demo: DemoServer, tmp_path: Path) 
     assert len(rows) == 13
     assert "demo-crowd" in done.stdout and "10 of 10 images" in done.stdout
     assert done.stderr == ""  # not a terminal: no progress bar, and nothing failed
+    assert {r["verdict"] for r in rows} == {""}  # no verdict store yet: none, and none made
+    assert not (tmp_path / ".local" / "share" / "group-viewer").exists()
     for text in (done.stdout, *(p.read_text() for p in out.glob("*.*"))):
         assert SECRET not in text
 
@@ -161,6 +172,46 @@ def test_with_nothing_configured_it_starts_the_demo_api_itself(tmp_path: Path) -
     assert "(demo API)" in (out / "README.txt").read_text()
     with Image.open(out / "contact_sheet.png") as sheet:
         assert sheet.width == 1920
+
+
+def test_render_writes_the_stores_verdicts_and_its_review_log(
+    demo: DemoServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "review.sqlite3"
+    with Client(demo_settings(demo)) as client:
+        group = client.get_group(NAMESPACE, "demo-crowd")
+    ids = store_ids(group.faces)
+    face = group.faces[3]
+    with open_store(Settings(review_db=db)) as store:
+        store.record(NAMESPACE, "demo-crowd", [(ids[face.key], face.id)], "not_this_person", "ann")
+    out = tmp_path / "crowd"
+    env = {**demo_env(demo, tmp_path), "II_REVIEW_DB": str(db)}
+    done = run(["render", NAMESPACE, "demo-crowd", "--out", str(out)], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "review_log.csv" in done.stdout
+    rows = read_csv(out / "faces.csv")[1]
+    assert [(r["index"], r["verdict"], r["verdict_by"]) for r in rows if r["verdict"]] == [
+        ("3", "not_this_person", "ann")
+    ]
+    (event,) = read_csv(out / "review_log.csv")[1]
+    assert (event["face_id"], event["verdict"], event["by"]) == (face.id, "not_this_person", "ann")
+
+
+def test_render_goes_on_without_verdicts_when_the_store_cannot_be_read(
+    demo: DemoServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    out = tmp_path / "crowd"
+    env = {**demo_env(demo, tmp_path), "II_REVIEW_DB": str(folder)}  # a folder, not a file
+    done = run(["render", NAMESPACE, "demo-crowd", "--out", str(out)], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    (note,) = done.stderr.splitlines()
+    assert note.startswith("note: The verdict database (SQLite file ")
+    assert note.endswith("faces.csv has empty verdict columns.")
+    assert {r["verdict"] for r in read_csv(out / "faces.csv")[1]} == {""}
+    assert not (out / "review_log.csv").exists()
+    assert "(no verdicts: The verdict database" in (out / "README.txt").read_text()
 
 
 # --- in process, for the options ------------------------------------------------------------

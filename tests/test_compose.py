@@ -15,6 +15,7 @@ from PIL import Image, ImageStat
 from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of
 from viewer import geometry
 from viewer.compose import (
+    VERDICT_BADGES,
     PictureFailure,
     Rendered,
     ViewOptions,
@@ -25,13 +26,15 @@ from viewer.compose import (
     marks_for,
     place_faces,
     render_annotated,
+    verdict_badges,
 )
 from viewer.decoding import Decoded
-from viewer.draw.color import BLUE, ORANGE, VERMILLION, WHITE
+from viewer.draw.color import BLUE, BLUISH_GREEN, ORANGE, VERMILLION, WHITE
 from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import TILE_BACKGROUND
 from viewer.exceptions import ImageError
 from viewer.models import Face, RawBox
+from viewer.review.values import BELONGS, NOT_THIS_PERSON, UNSURE
 
 WH = (400, 300)
 
@@ -171,6 +174,41 @@ def test_a_crop_shows_the_face_in_its_box_colour_and_badges_a_flagged_face() -> 
     flagged = replace(PLAIN, flagged=frozenset({FRONTAL.key}))
     badged, _ = crop_decoded(decoded(scene()), FRONTAL, flagged, 96)
     assert count_of(badged.crop(corner), VERMILLION, tolerance=10) > 50
+
+
+def test_a_crop_carries_its_faces_verdict_badge_in_the_top_left_corner() -> None:
+    corner = (0, 0, 32, 32)
+    plain, _ = crop_decoded(decoded(scene()), FRONTAL, PLAIN, 96)
+    assert count_of(plain.crop(corner), BLUISH_GREEN, tolerance=10) == 0
+    options = PLAIN.with_badges(verdict_badges({FRONTAL.key: BELONGS}))
+    badged, _ = crop_decoded(decoded(scene()), FRONTAL, options, 96)
+    assert count_of(badged.crop(corner), BLUISH_GREEN, tolerance=10) > 50
+    other, _ = crop_decoded(decoded(scene()), PROFILE, options, 96)  # another face: none
+    assert count_of(other.crop(corner), BLUISH_GREEN, tolerance=10) == 0
+
+
+def test_verdict_badges_differ_by_symbol_as_well_as_colour() -> None:
+    symbols = {badge.text for badge in VERDICT_BADGES.values()}
+    assert len(symbols) == len(VERDICT_BADGES) == 3
+    assert verdict_badges({"a": NOT_THIS_PERSON, "b": "nonsense"}) == {
+        "a": (VERDICT_BADGES[NOT_THIS_PERSON],)
+    }
+
+
+def test_options_narrowed_to_some_faces_keep_only_their_flags_and_badges() -> None:
+    options = ViewOptions(flagged=frozenset({FRONTAL.key, PROFILE.key})).with_badges(
+        {FRONTAL.key: [VERDICT_BADGES[UNSURE]], PROFILE.key: [VERDICT_BADGES[BELONGS]]}
+    )
+    narrowed = options.only_for([FRONTAL, NO_BOX])
+    assert narrowed.flagged == frozenset({FRONTAL.key})
+    assert narrowed.badges_for(FRONTAL.key) == (VERDICT_BADGES[UNSURE],)
+    assert narrowed.badges_for(PROFILE.key) == ()
+    assert narrowed == ViewOptions(flagged=frozenset({FRONTAL.key})).with_badges(
+        {FRONTAL.key: [VERDICT_BADGES[UNSURE]]}
+    )
+    placements, _ = place_faces(FACES, WH, 1, "stored")
+    marks = marks_for(FACES, placements, (1.0, 1.0), options)
+    assert [m.badges for m in marks] == [(VERDICT_BADGES[UNSURE],), (VERDICT_BADGES[BELONGS],)]
 
 
 def test_a_face_without_a_box_has_no_crop() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from viewer import export
+from viewer import export, export_csv
 from viewer.api import Client
 from viewer.compose import ViewOptions, sheet_title
 from viewer.config import Settings
@@ -25,6 +25,8 @@ from viewer.geometry import Placement
 from viewer.hosts import HostPolicy
 from viewer.models import Group, parse_group
 from viewer.pipeline import Pipeline
+from viewer.review.faces import ReviewSnapshot, snapshot, store_ids
+from viewer.review.store import open_store
 from viewer.select import Filters, Thresholds
 
 IMAGE_NAME = re.compile(r"images/\d{4}_[A-Za-z0-9._-]+\.jpg")
@@ -119,7 +121,7 @@ def test_image_file_names_number_and_name_each_image_safely() -> None:
     ],
 )
 def test_csv_cell_defuses_formulas(value: str, expected: str) -> None:
-    assert export.csv_cell(value) == expected
+    assert export_csv.csv_cell(value) == expected
 
 
 def test_faces_csv_guards_api_text_but_leaves_numbers_alone() -> None:
@@ -149,7 +151,7 @@ def test_faces_csv_guards_api_text_but_leaves_numbers_alone() -> None:
     )
     face = group.faces[0]
     placement = Placement((0.0, 5.0, 50.0, 30.0), "fractions", ("clamped",))
-    data = export.faces_csv(
+    data = export_csv.faces_csv(
         group,
         group.faces,
         {face.key: placement},
@@ -171,7 +173,7 @@ def test_faces_csv_guards_api_text_but_leaves_numbers_alone() -> None:
     assert row["isFrontal"] == "true"
     assert row["problems"] == "clamped"
     text_columns = ("id", "customId", "feedId", "identityId", "groupId", "type", "flags")
-    assert all(not row[c].startswith(export.FORMULA_STARTS) for c in text_columns)
+    assert all(not row[c].startswith(export_csv.FORMULA_STARTS) for c in text_columns)
 
 
 def test_describe_filters_names_each_filter() -> None:
@@ -234,7 +236,7 @@ def test_zip_csv_has_every_column_and_one_row_per_face(
     archive, _ = zipped(group, pipe, settings)
     text = archive.read("faces.csv").decode("utf-8")
     header = next(csv.reader(io.StringIO(text)))
-    assert header == list(export.CSV_COLUMNS)
+    assert header == list(export_csv.CSV_COLUMNS)
     for column in ("index", "customId", "url", "createdAt", "xMin", "yMax", "x0", "fy1"):
         assert column in header
     rows = rows_of(text.encode())
@@ -418,3 +420,57 @@ def test_contact_sheet_refuses_an_unknown_format(settings: Settings, pipe: Pipel
         export.contact_sheet_bytes(
             group, group.faces, pipeline=pipe, options=ViewOptions(), fmt="gif"
         )
+
+
+# --- verdicts -------------------------------------------------------------------------------
+
+
+def test_faces_csv_and_review_log_carry_the_verdicts_of_a_real_store(
+    tmp_path: Path, settings: Settings, pipe: Pipeline
+) -> None:
+    group, _ = fetch(settings, "demo-crowd")
+    ids = store_ids(group.faces)
+    first, second = group.faces[0], group.faces[1]
+    with open_store(Settings(review_db=tmp_path / "review.sqlite3")) as store:
+        store.record(NAMESPACE, "demo-crowd", [(ids[first.key], first.id)], "belongs", "ann")
+        store.record(
+            NAMESPACE, "demo-crowd", [(ids[second.key], second.id)], "unsure", "=bob", note="hm"
+        )
+        store.record(
+            NAMESPACE, "demo-crowd", [(ids[second.key], second.id)], "not this person", "ann"
+        )
+        review = snapshot(store, NAMESPACE, "demo-crowd", group.faces)
+    data, _ = export.build_zip(
+        group, group.faces, pipeline=pipe, options=ViewOptions(), settings=settings, review=review
+    )
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    rows = {r["index"]: r for r in rows_of(archive.read("faces.csv"))}
+    assert (rows["0"]["verdict"], rows["0"]["verdict_by"]) == ("belongs", "ann")
+    assert (rows["1"]["verdict"], rows["1"]["verdict_by"]) == ("not_this_person", "ann")
+    assert rows["1"]["verdict_at"].endswith("Z")
+    assert all(rows[str(i)]["verdict"] == "" for i in range(2, 13))
+    log = list(csv.DictReader(io.StringIO(archive.read("review_log.csv").decode("utf-8"))))
+    assert [(e["face_id"], e["verdict"], e["by"]) for e in log] == [
+        (first.id, "belongs", "ann"),
+        (second.id, "unsure", "'=bob"),
+        (second.id, "not_this_person", "ann"),
+    ]
+    assert log[2]["replaced_verdict"] == "unsure"
+    assert "review_log.csv  every verdict event of the group" in archive.read("README.txt").decode()
+
+
+def test_an_unreadable_store_leaves_the_verdict_cells_empty_and_says_why(
+    settings: Settings, pipe: Pipeline
+) -> None:
+    group, _ = fetch(settings, "demo-crowd")
+    review = ReviewSnapshot(unavailable="The verdict database could not be reached.")
+    data, _ = export.build_zip(
+        group, group.faces, pipeline=pipe, options=ViewOptions(), settings=settings, review=review
+    )
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert "review_log.csv" not in archive.namelist()
+    assert {
+        r["verdict"] + r["verdict_by"] + r["verdict_at"] for r in rows_of(archive.read("faces.csv"))
+    } == {""}
+    readme = archive.read("README.txt").decode()
+    assert "(no verdicts: The verdict database could not be reached.)" in readme

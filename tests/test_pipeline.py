@@ -23,7 +23,7 @@ from PIL import Image
 
 from viewer import pipeline as pipeline_module
 from viewer.api import Client
-from viewer.compose import Rendered, ViewOptions
+from viewer.compose import Rendered, ViewOptions, verdict_badges
 from viewer.config import Settings
 from viewer.decoding import Decoded, decode
 from viewer.demo.server import DemoServer
@@ -32,6 +32,7 @@ from viewer.hosts import HostPolicy
 from viewer.images import Fetched
 from viewer.models import Face
 from viewer.pipeline import Pipeline, group_by_image
+from viewer.review.values import BELONGS
 from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH
 
 IMAGES = "/images/"
@@ -149,6 +150,24 @@ def test_new_view_options_recrop_the_faces_without_downloading(
     assert own_demo.request_count(IMAGES) == requests_before
     assert all(isinstance(r, Rendered) for r in [*after.values(), *before.values()])
     assert any(after[k] != before[k] for k in before)
+
+
+def test_a_badge_on_one_face_redraws_only_the_pictures_that_show_it(
+    own_demo: DemoServer, pipe: Pipeline, page: Items
+) -> None:
+    faces = [fs[0] for _, fs in page]
+    pictures = render_page(pipe, page)
+    before = pipe.crops(faces, OPTIONS, 160)
+    draws = pipe.draws
+    marked = OPTIONS.with_badges(verdict_badges({faces[0].key: BELONGS}))
+
+    after = render_page(pipe, page, marked)
+    crops = pipe.crops(faces, marked, 160)
+
+    assert after[0].jpeg != pictures[0].jpeg and crops[faces[0].key] != before[faces[0].key]
+    assert all(a is b for a, b in zip(after[1:], pictures[1:], strict=True))  # from the cache
+    assert all(crops[f.key] is before[f.key] for f in faces[1:])
+    assert pipe.draws - draws <= 2  # its photo drawn, and decoded again for its crop at most
 
 
 def test_the_cache_stays_under_its_cap(own_demo: DemoServer) -> None:
@@ -396,6 +415,21 @@ def test_drawing_ahead_returns_at_once_and_the_page_then_opens_from_the_cache(
         assert len(pictures) == len(items)
         assert pipe.draws == draws  # drawn ahead, not again
         assert slow_demo.request_count(IMAGES) == len(items)
+
+
+def test_face_crops_drawn_ahead_open_from_the_cache(own_demo: DemoServer, pipe: Pipeline) -> None:
+    face = faces_of(own_demo, "demo-large")[5]
+    photo = [(face.url, [face])]
+    pipe.draw_ahead(photo, OPTIONS, 640, crops=[(face, 384)]).result(timeout=20)
+    draws, fetched = pipe.draws, own_demo.request_count(IMAGES)
+    assert fetched == 1
+
+    (picture,) = pipe.annotated_many(photo, OPTIONS, 640)
+    crop = pipe.crops([face], OPTIONS, 384)[face.key]
+
+    assert isinstance(picture, Rendered) and isinstance(crop, Rendered)
+    assert crop.size == (384, 384)
+    assert (pipe.draws, own_demo.request_count(IMAGES)) == (draws, fetched)
 
 
 # ---------------------------------------------------------------------------------------------

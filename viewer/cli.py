@@ -22,8 +22,10 @@ from viewer.config import Settings, load_settings
 from viewer.exceptions import ViewerError
 from viewer.export import ImageFailure, contact_sheet_bytes, one_line, write_dir
 from viewer.hosts import image_policy
+from viewer.models import Face
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.review import cli as review_cli
+from viewer.review.faces import ReviewSnapshot, snapshot
 from viewer.select import POSES, Filters, apply_filters, quality_flags
 
 EXIT_OK = 0
@@ -174,6 +176,25 @@ def _failure_line(failure: ImageFailure) -> str:
     return f"  {failure.file}  {where}: {one_line(failure.reason)}"
 
 
+def read_review(
+    settings: Settings, namespace: str, group_id: str, faces: Sequence[Face]
+) -> ReviewSnapshot:
+    """The group's verdicts from the store the settings name, as the app would read them.
+
+    A SQLite file that does not exist yet holds no verdicts, and is not made just to read.
+    """
+    if not settings.database_url and not settings.review_db.exists():
+        return ReviewSnapshot()
+    from viewer.exceptions import StoreUnavailableError
+    from viewer.review.store import open_store
+
+    try:
+        with open_store(settings) as store:
+            return snapshot(store, namespace, group_id, faces)
+    except StoreUnavailableError as error:
+        return ReviewSnapshot(unavailable=error.message)
+
+
 def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """The ``render`` command; returns the exit status."""
     try:
@@ -217,6 +238,9 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             only_problems=args.only_problems,
         )
         shown = apply_filters(group.faces, filters)
+        review = read_review(settings, args.namespace, args.group_id, group.faces)
+        if review.unavailable:
+            print(f"note: {review.unavailable} faces.csv has empty verdict columns.", file=stderr)
         options = ViewOptions(
             color_mode=args.color,
             show_labels=not args.no_labels,
@@ -240,9 +264,12 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 namespace=args.namespace,
                 filters=filters,
                 on_progress=progress,
+                review=review,
             )
             progress.finish()
             written = ["images/", "faces.csv", "group.json", "README.txt"]
+            if not review.unavailable:
+                written.insert(2, "review_log.csv")
             if args.sheet:
                 suffix = "png" if args.sheet_format == "png" else "jpg"
                 sheet_progress = ProgressBar("sheet", stderr, unit="face")

@@ -8,27 +8,50 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from PIL import Image
 
 from viewer import geometry
 from viewer.decoding import Decoded, orient
-from viewer.draw.boxes import BoxAnnotator, Mark, Style, badge, blur_regions, crop_face
-from viewer.draw.color import VERMILLION, color_for
+from viewer.draw.boxes import (
+    Badge,
+    BoxAnnotator,
+    Mark,
+    Style,
+    badge,
+    badge_row,
+    blur_regions,
+    crop_face,
+)
+from viewer.draw.color import BLUISH_GREEN, VERMILLION, YELLOW, color_for
 from viewer.draw.encode import to_jpeg
 from viewer.draw.sheet import contact_sheet
 from viewer.draw.tiles import error_tile, letterbox
 from viewer.exceptions import ImageError
 from viewer.models import Face, Group
+from viewer.review.triage import VERDICT_SYMBOLS
+from viewer.review.values import BELONGS, NOT_THIS_PERSON, UNSURE
 
 TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+# A verdict's badge: its symbol says it without the colour (the page uses the same symbols).
+VERDICT_BADGES = {
+    verdict: Badge(VERDICT_SYMBOLS[verdict], color)
+    for verdict, color in ((BELONGS, BLUISH_GREEN), (NOT_THIS_PERSON, VERMILLION), (UNSURE, YELLOW))
+}
+
+FaceBadges = tuple[tuple[str, tuple[Badge, ...]], ...]  # (face key, its badges), by key
 
 
 @dataclass(frozen=True)
 class ViewOptions:
-    """How pictures are drawn; part of every cache key, so a change re-draws, never re-downloads."""
+    """How pictures are drawn; part of every cache key, so a change re-draws, never re-downloads.
+
+    ``flagged`` and ``badges`` are per face: pictures are cached under ``only_for`` their own
+    faces, so a verdict on one face re-draws only the pictures that show it.
+    """
 
     color_mode: str = "frontal"
     show_labels: bool = True
@@ -36,6 +59,30 @@ class ViewOptions:
     boxes_on: str = "stored"  # boxes refer to "stored" pixels, or to the "upright" (EXIF) image
     flagged: frozenset[str] = frozenset()  # face keys that carry a quality flag
     quality: int = 85
+    badges: FaceBadges = ()  # marks each face carries (a verdict; other evidence later)
+
+    def with_badges(self, badges: Mapping[str, Sequence[Badge]]) -> ViewOptions:
+        """These options with ``badges`` (by face key) in place of any before."""
+        return replace(self, badges=tuple(sorted((k, tuple(v)) for k, v in badges.items() if v)))
+
+    @cached_property
+    def _badge_map(self) -> dict[str, tuple[Badge, ...]]:
+        return dict(self.badges)
+
+    def badges_for(self, key: str) -> tuple[Badge, ...]:
+        """The badges of the face with this key, in drawing order."""
+        return self._badge_map.get(key, ())
+
+    def only_for(self, faces: Iterable[Face]) -> ViewOptions:
+        """These options narrowed to what ``faces`` carry: what their pictures' cache keys hold."""
+        keys = {f.key for f in faces}
+        badges = tuple((k, self._badge_map[k]) for k in sorted(keys) if k in self._badge_map)
+        return replace(self, flagged=self.flagged & keys, badges=badges)
+
+
+def verdict_badges(verdicts: Mapping[str, str]) -> dict[str, tuple[Badge, ...]]:
+    """Each face's verdict badge, from its verdict word by face key."""
+    return {key: (VERDICT_BADGES[v],) for key, v in verdicts.items() if v in VERDICT_BADGES}
 
 
 @dataclass(frozen=True)
@@ -101,7 +148,8 @@ def marks_for(
 ) -> list[Mark]:
     """A mark for each face whose box was placed, scaled by ``scale_xy`` into the picture drawn.
 
-    It carries the face's label, its colour in ``options.color_mode`` and its quality flag.
+    It carries the face's label, its colour in ``options.color_mode``, its quality flag and
+    its badges.
     """
     sx, sy = scale_xy
     return [
@@ -110,6 +158,7 @@ def marks_for(
             face_label(f),
             color_for(f, options.color_mode),
             f.key in options.flagged,
+            options.badges_for(f.key),
         )
         for f in faces
         if (p := placements[f.key]).xyxy
@@ -198,6 +247,8 @@ def crop_decoded(
         tile = orient(tile, decoded.orientation)
     if face.key in options.flagged:
         tile = badge(tile, "!", VERMILLION, corner="tr")
+    if badges := options.badges_for(face.key):
+        tile = badge_row(tile, badges)
     return tile, placement
 
 

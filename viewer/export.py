@@ -7,7 +7,6 @@ the API sent it.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -17,50 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from viewer import geometry
 from viewer.compose import Rendered, ViewOptions, face_sheet, sheet_title
 from viewer.config import Settings
 from viewer.draw.encode import to_jpeg, to_png
+from viewer.export_csv import faces_csv
 from viewer.geometry import Placement
 from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, group_by_image
+from viewer.review.faces import ReviewSnapshot
+from viewer.review.transfer import review_log_csv
 from viewer.select import Filters, Thresholds, flag_faces
 
-CSV_COLUMNS = (
-    "index",
-    "id",
-    "customId",
-    "feedId",
-    "identityId",
-    "groupId",
-    "url",
-    "image_file",
-    "confidence",
-    "sharpness",
-    "isFrontal",
-    "type",
-    "width",
-    "height",
-    "createdAt",
-    "xMin",
-    "yMin",
-    "xMax",
-    "yMax",
-    "x0",
-    "y0",
-    "x1",
-    "y1",
-    "fx0",
-    "fy0",
-    "fx1",
-    "fy1",
-    "image_width",
-    "image_height",
-    "interpretation",
-    "problems",
-    "flags",
-)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_MAX_FACES = 200  # 25 rows of 8 at 1920 px: far below JPEG's 65,535-row limit
 SHEET_TILE = 240
 IMAGE_BATCH = 32  # images fetched and drawn at a time, so memory stays bounded
@@ -105,32 +71,11 @@ def image_file_names(items: Sequence[tuple[str | None, Sequence[Face]]]) -> list
     ]
 
 
-def csv_cell(value: str) -> str:
-    """Text made safe for spreadsheets: a leading ``= + - @``, tab or CR gets an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def one_line(value: object, limit: int = 300) -> str:
     """API text for a plain-text file or a terminal: control characters become spaces."""
     text = "" if value is None else str(value)
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _number(value: float | None, digits: int | None = None) -> str:
-    if value is None:
-        return ""
-    if digits is not None:
-        value = round(value, digits)
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(float(value))
-
-
-def _iso(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def describe_filters(filters: Filters | None) -> str:
@@ -152,75 +97,6 @@ def describe_filters(filters: Filters | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# CSV
-
-
-def faces_csv(
-    group: Group,
-    faces: Sequence[Face],
-    placements_by_key: Mapping[str, Placement],
-    flags_by_key: Mapping[str, Sequence[str]],
-    *,
-    image_wh_by_key: Mapping[str, tuple[int, int]] | None = None,
-    files_by_key: Mapping[str, str] | None = None,
-) -> bytes:
-    """UTF-8 CSV, one row per face with every field, in the order of ``faces``.
-
-    ``placements_by_key`` says where each box landed (pixels ``x0..y1``); with the size of the
-    space it landed in (``image_wh_by_key``) the box is also given in fractions ``fx0..fy1``.
-    ``problems`` joins the face's data problems and the box's repairs; ``flags`` the quality
-    flags not already listed under problems. Text cells are guarded against formulas.
-    """
-    sizes = image_wh_by_key or {}
-    files = files_by_key or {}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for face in faces:
-        placement = placements_by_key.get(face.key)
-        wh = sizes.get(face.key)
-        xyxy = placement.xyxy if placement else None
-        fractions = geometry.as_fractions(xyxy, wh) if xyxy and wh else None
-        problems = list(face.problems)
-        if placement is not None:
-            problems += placement.notes
-            if placement.reason and placement.reason not in problems:
-                problems.append(placement.reason)
-        flags = [f for f in flags_by_key.get(face.key, ()) if f not in problems]
-        box = face.box.as_tuple() if face.box else (None,) * 4
-        text = [
-            face.id,
-            face.custom_id,
-            face.feed_id,
-            face.identity_id,
-            face.group_id,
-            face.url,
-            files.get(face.key),
-        ]
-        row = [
-            str(face.index),
-            *(csv_cell(t or "") for t in text),
-            _number(face.confidence),
-            _number(face.sharpness),
-            {True: "true", False: "false"}.get(face.is_frontal, ""),  # type: ignore[arg-type]
-            csv_cell(face.type or ""),
-            _number(face.width),
-            _number(face.height),
-            _iso(face.created_at),
-            *(_number(v) for v in box),
-            *(_number(v, 2) for v in (xyxy or (None,) * 4)),
-            *(_number(v, 6) for v in (fractions or (None,) * 4)),
-            _number(wh[0]) if wh else "",
-            _number(wh[1]) if wh else "",
-            (placement.interpretation or "") if placement else "",
-            csv_cell("; ".join(problems)),
-            csv_cell("; ".join(flags)),
-        ]
-        writer.writerow(row)
-    return buffer.getvalue().encode("utf-8")
-
-
-# ---------------------------------------------------------------------------------------------
 # The export's files
 
 
@@ -236,6 +112,7 @@ class _Context:
     filters: Filters | None
     flags: Mapping[str, Sequence[str]]  # each flagged face's reasons, by face key
     on_progress: ProgressFn | None
+    review: ReviewSnapshot | None  # None: an export without verdicts or review_log.csv
 
 
 def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str, bytes]]:
@@ -279,14 +156,35 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
                     placements[face.key] = Placement(None, reason=note)
         if progress:
             progress(start + len(chunk), total)
+    review = ctx.review
     yield (
         "faces.csv",
         faces_csv(
-            ctx.group, ctx.faces, placements, ctx.flags, image_wh_by_key=sizes, files_by_key=files
+            ctx.group,
+            ctx.faces,
+            placements,
+            ctx.flags,
+            image_wh_by_key=sizes,
+            files_by_key=files,
+            verdicts_by_key=review.verdicts if review else None,
         ),
     )
+    if review is not None and review.unavailable is None:
+        yield "review_log.csv", review_log_csv(review.log).encode("utf-8")
     yield "group.json", json.dumps(ctx.group.raw).encode("utf-8")
     yield "README.txt", _readme(ctx, written, failures).encode("utf-8")
+
+
+def _review_lines(review: ReviewSnapshot, faces: Sequence[Face]) -> list[str]:
+    """README lines on the verdicts: what review_log.csv holds, or why there are none."""
+    if review.unavailable is not None:
+        return [f"  (no verdicts: {one_line(review.unavailable)})"]
+    reviewed = sum(1 for f in faces if f.key in review.verdicts)
+    return [
+        "  review_log.csv  every verdict event of the group, oldest first: who, when, the",
+        f"              verdict, the note and what it replaced ({len(review.log):,} events;",
+        f"              {reviewed:,} of the {len(faces):,} exported faces have a verdict)",
+    ]
 
 
 def _readme(
@@ -312,10 +210,13 @@ def _readme(
         "  images/     each image at full size with every exported face's box and label",
         "  faces.csv   one row per exported face: every field, the box as sent (xMin..yMax),",
         "              in pixels (x0..y1) and in fractions of the image (fx0..fy1), how the",
-        "              box was read, problems and quality flags",
+        "              box was read, problems and quality flags; each face's verdict",
+        "              (verdict, verdict_by, verdict_at) when verdicts were exported",
         "  group.json  the group exactly as the API sent it, every face included",
         "  README.txt  this file",
     ]
+    if ctx.review is not None:
+        lines[-2:-2] = _review_lines(ctx.review, ctx.faces)
     if options.boxes_on == "stored":
         lines += [
             "",
@@ -333,6 +234,36 @@ def _readme(
     return "\n".join(lines) + "\n"
 
 
+def _context(
+    group: Group,
+    faces: Sequence[Face],
+    pipeline: Pipeline,
+    options: ViewOptions,
+    settings: Settings,
+    api_host: str | None,
+    namespace: str | None,
+    filters: Filters | None,
+    thresholds: Thresholds | None,
+    flags: Mapping[str, Sequence[str]] | None,
+    on_progress: ProgressFn | None,
+    review: ReviewSnapshot | None,
+) -> _Context:
+    """What ``build_zip`` and ``write_dir`` write from; ``flags`` default to ``thresholds``'."""
+    return _Context(
+        group=group,
+        faces=list(faces),
+        pipeline=pipeline,
+        options=options,
+        settings=settings,
+        api_host=api_host or settings.api_host,
+        namespace=namespace,
+        filters=filters,
+        flags=flag_faces(faces, thresholds or Thresholds()) if flags is None else flags,
+        on_progress=on_progress,
+        review=review,
+    )
+
+
 def build_zip(
     group: Group,
     faces: Sequence[Face],
@@ -346,24 +277,29 @@ def build_zip(
     thresholds: Thresholds | None = None,
     flags: Mapping[str, Sequence[str]] | None = None,
     on_progress: ProgressFn | None = None,
+    review: ReviewSnapshot | None = None,
 ) -> tuple[bytes, list[ImageFailure]]:
     """ZIP bytes holding ``images/``, ``faces.csv``, ``group.json`` and ``README.txt``.
 
     Images are drawn at full size with ``options`` (blur included); ``flags`` (``flag_faces``)
     default to the flags under ``thresholds``. ``on_progress(done, total)`` counts images.
+    With ``review``, faces.csv carries each face's verdict and ``review_log.csv`` the group's
+    whole history (left out, and the README says why, when the store could not be read).
     Images that fail are left out, listed in README.txt and returned.
     """
-    ctx = _Context(
-        group=group,
-        faces=list(faces),
-        pipeline=pipeline,
-        options=options,
-        settings=settings,
-        api_host=api_host or settings.api_host,
-        namespace=namespace,
-        filters=filters,
-        flags=flag_faces(faces, thresholds or Thresholds()) if flags is None else flags,
-        on_progress=on_progress,
+    ctx = _context(
+        group,
+        faces,
+        pipeline,
+        options,
+        settings,
+        api_host,
+        namespace,
+        filters,
+        thresholds,
+        flags,
+        on_progress,
+        review,
     )
     failures: list[ImageFailure] = []
     buffer = io.BytesIO()
@@ -394,22 +330,25 @@ def write_dir(
     thresholds: Thresholds | None = None,
     flags: Mapping[str, Sequence[str]] | None = None,
     on_progress: ProgressFn | None = None,
+    review: ReviewSnapshot | None = None,
 ) -> list[ImageFailure]:
     """Write the files of ``build_zip`` into ``out_dir`` (made if missing); returns failures.
 
     Files of the same name are overwritten; other files in the directory are left alone.
     """
-    ctx = _Context(
-        group=group,
-        faces=list(faces),
-        pipeline=pipeline,
-        options=options,
-        settings=settings,
-        api_host=api_host or settings.api_host,
-        namespace=namespace,
-        filters=filters,
-        flags=flag_faces(faces, thresholds or Thresholds()) if flags is None else flags,
-        on_progress=on_progress,
+    ctx = _context(
+        group,
+        faces,
+        pipeline,
+        options,
+        settings,
+        api_host,
+        namespace,
+        filters,
+        thresholds,
+        flags,
+        on_progress,
+        review,
     )
     root = Path(out_dir)
     (root / "images").mkdir(parents=True, exist_ok=True)

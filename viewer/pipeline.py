@@ -87,7 +87,10 @@ class Pipeline:
         cache: bool = True,
     ) -> Iterator[tuple[int, Result]]:
         """Yield (index into ``items``, picture) as each is ready: cached ones first."""
-        keys = [("annotated", url, tuple(faces), options, width, height) for url, faces in items]
+        keys = [
+            ("annotated", url, tuple(faces), options.only_for(faces), width, height)
+            for url, faces in items
+        ]
         pending: dict[str, list[int]] = {}
         for i, ((url, _), key) in enumerate(zip(items, keys, strict=True)):
             hit = self.cache.get(key)
@@ -165,7 +168,7 @@ class Pipeline:
         self, faces: Sequence[Face], options: ViewOptions, size: int = 160
     ) -> Iterator[tuple[str, Result]]:
         """Yield (face key, crop) as each is ready: cached ones first."""
-        keys = {f.key: ("crop", f, options, size) for f in faces}
+        keys = {f.key: ("crop", f, options.only_for([f]), size) for f in faces}
         pending: dict[str, list[str]] = {}
         by_key = {f.key: f for f in faces}
         for f in faces:
@@ -215,18 +218,24 @@ class Pipeline:
         options: ViewOptions,
         width: int | None,
         height: int | None = None,
+        crops: Sequence[tuple[Face, int]] = (),
     ) -> Future[None]:
         """Download and draw pictures in the background and return at once, so that the page
-        they make opens from the cache. Only the latest page asked for is drawn ahead; the
-        future is done once its pictures are in the cache."""
+        they make opens from the cache. ``crops``: (face, size) of face crops to make too.
+        Only the latest page asked for is drawn ahead; the future is done once its pictures
+        are in the cache."""
         items = [(url, list(faces)) for url, faces in items]
-        self.prefetch(url for url, _ in items)
+        crops = list(crops)
+        self.prefetch([*(url for url, _ in items), *(face.url for face, _ in crops)])
         if self._ahead is not None:
             self._ahead.cancel()  # a page the analyst has moved past need not be drawn
 
         def draw() -> None:
             for _ in self.annotated_stream(items, options, width, height):
                 pass
+            for face, size in crops:
+                for _ in self.crops_stream([face], options, size):
+                    pass
 
         self._ahead = self._ahead_pool.submit(draw)
         return self._ahead

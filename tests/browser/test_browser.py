@@ -312,6 +312,8 @@ def test_selecting_a_table_row_opens_that_face(page: Page, app_url: str) -> None
     assert box is not None
     # the grid is drawn on a canvas: click the selection cell of the third row (35 px rows)
     page.mouse.click(box["x"] + 16, box["y"] + 35 + 35 * 2 + 17)
+    settle(page)
+    page.locator(MAIN).get_by_role("button", name="Open in Detail").click()
     page.wait_for_url(lambda url: "view=detail" in url, timeout=WAIT_MS)
     settle(page)
     assert query(page)["face"] == "2"  # the third face in group order

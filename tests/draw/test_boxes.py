@@ -9,8 +9,19 @@ from PIL import Image, ImageChops, ImageStat
 
 from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of
 from viewer import geometry
-from viewer.draw.boxes import BoxAnnotator, Mark, Style, badge, blur_regions, crop_face
-from viewer.draw.color import BLUE, NEUTRAL, VERMILLION, WHITE, Color
+from viewer.draw.boxes import (
+    CHECK,
+    CROSS,
+    Badge,
+    BoxAnnotator,
+    Mark,
+    Style,
+    badge,
+    badge_row,
+    blur_regions,
+    crop_face,
+)
+from viewer.draw.color import BLUE, BLUISH_GREEN, NEUTRAL, VERMILLION, WHITE, YELLOW, Color
 
 LABEL = "91% · sharp 0.67 · frontal"
 
@@ -159,6 +170,26 @@ def test_flagged_mark_has_a_dashed_inner_outline_and_a_badge() -> None:
     assert 0 < dashes < 6 * 60  # present, and broken into dashes
     top_right = (130, 48, 150, 70)
     assert count_of(flagged.crop(top_right), BLUE) > count_of(plain.crop(top_right), BLUE) + 50
+
+
+def test_a_marks_badges_sit_in_a_row_inside_its_top_left_corner() -> None:
+    box = (50, 50, 150, 150)
+    style = Style(show_labels=False)
+    badges = (Badge(CHECK, BLUISH_GREEN), Badge("?", YELLOW))
+    out = BoxAnnotator(style).annotate(grey((200, 200)), [Mark(box, "", BLUE, badges=badges)])
+    first, second = mask_of(out, BLUISH_GREEN).getbbox(), mask_of(out, YELLOW).getbbox()
+    assert first is not None and second is not None
+    assert 50 <= first[0] < first[2] <= second[0] < second[2] < 150  # side by side, inside
+    assert first[1] >= 50 and first[3] < 100 and second[3] < 100  # along the top
+
+
+def test_a_check_and_a_cross_differ_by_shape_in_the_same_colour() -> None:
+    check = badge_row(grey((120, 120)), [Badge(CHECK, BLUE)])
+    cross = badge_row(grey((120, 120)), [Badge(CROSS, BLUE)])
+    box = mask_of(check, BLUE).getbbox()
+    assert box is not None and box[:2] == mask_of(cross, BLUE).getbbox()[:2]  # type: ignore[index]
+    assert count_of(check.crop(box), WHITE) > 10 and count_of(cross.crop(box), WHITE) > 10
+    assert ImageChops.difference(check, cross).getbbox() is not None
 
 
 def test_marks_without_a_usable_box_are_skipped() -> None:

@@ -17,6 +17,7 @@ from viewer.config import Settings, load_settings
 from viewer.demo.server import DemoServer
 from viewer.review import apply_cli
 from viewer.review.apply_cli import BATCH_COLUMNS
+from viewer.review.faces import store_ids
 from viewer.review.store import VerdictStore
 
 NS, GROUP = "acme", "demo-fractions"
@@ -50,7 +51,8 @@ def marked(demo: DemoServer, store: VerdictStore) -> tuple[str, list[str]]:
     settings = Settings(api_url=demo.api_url, access_token=demo.static_token)
     with Client(settings) as client:
         group = client.get_group(NS, GROUP)
-    faces = [(f.key, f.id) for f in group.faces]
+    ids = store_ids(group.faces)
+    faces = [(ids[f.key], f.id) for f in group.faces]  # as the app records them
     store.record(NS, GROUP, faces[:22], "not_this_person", "ann")
     store.record(NS, GROUP, faces[22:], "belongs", "ann")
     return group.identity_id or "", [f.id or "" for f in group.faces]

@@ -49,6 +49,13 @@ def test_not_this_person_faces_are_removed_in_batches_of_20() -> None:
     assert plan.already_done == 1  # i45 belongs and is there
 
 
+def test_verdicts_under_the_ids_the_app_records_find_their_faces() -> None:
+    verdicts = {"i0": NOT, "i1": NOT, "2:i2": NOT, "i9": NOT}  # image ids, a key, a stranger
+    plan = plan_apply("acme", group(4), verdicts, identity("I", ["i0", "i1", "i2", "i3"]))
+    assert [(s.operation, s.image_ids) for s in plan.steps] == [(REMOVE, ("i0", "i1", "i2"))]
+    assert "1 face(s) with a verdict are not in the group now." in plan.notes
+
+
 def test_only_what_is_still_missing_is_planned() -> None:
     verdicts = {key(k): NOT for k in range(5)} | {key(7): YES}
     held = [f"i{k}" for k in range(3, 10) if k != 7]  # i0..i2 already removed, i7 gone

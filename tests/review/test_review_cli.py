@@ -15,6 +15,7 @@ from viewer import cli
 from viewer.api import Client
 from viewer.config import Settings
 from viewer.demo.server import DemoServer
+from viewer.review.faces import store_ids
 from viewer.review.store import VerdictStore, open_store
 from viewer.review.transfer import LOG_COLUMNS
 
@@ -24,9 +25,11 @@ PASSWORD = "cli-db-Secret-3141"
 
 @pytest.fixture()
 def faces(settings: Settings) -> list[tuple[str, str | None]]:
-    """demo-crowd's faces as (key, image id), as the viewer names them."""
+    """demo-crowd's faces as (store id, image id), as the viewer names them."""
     with Client(settings) as client:
-        return [(face.key, face.id) for face in client.get_group(NS, GROUP).faces]
+        group = client.get_group(NS, GROUP)
+    ids = store_ids(group.faces)
+    return [(ids[face.key], face.id) for face in group.faces]
 
 
 def use_store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -10,9 +11,18 @@ from viewer.demo.server import DemoServer
 
 
 @pytest.fixture(autouse=True)
-def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("II_API_URL", "II_ACCESS_TOKEN", "II_CLIENT_ID", "II_CLIENT_SECRET"):
+def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No API or analyst from the environment; verdicts in a SQLite file of the test's own."""
+    for name in (
+        "II_API_URL",
+        "II_ACCESS_TOKEN",
+        "II_CLIENT_ID",
+        "II_CLIENT_SECRET",
+        "II_DATABASE_URL",
+        "II_ANALYST",
+    ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("II_REVIEW_DB", str(tmp_path / "review.sqlite3"))
 
 
 @pytest.fixture()

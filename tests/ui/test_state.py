@@ -31,6 +31,8 @@ FULL_PARAMS = {
     "blur": "1",
     "face": "7",
     "compare": "a,b",
+    "mode": "review",
+    "verdict": "not_this_person",
 }
 FULL_STATE = ViewState(
     namespace="acme",
@@ -52,6 +54,8 @@ FULL_STATE = ViewState(
     blur=True,
     face=7,
     compare=("a", "b"),
+    mode="review",
+    verdict="not_this_person",
 )
 
 
@@ -127,6 +131,9 @@ def test_round_trip(state: ViewState) -> None:
         ("problems", "2"),
         ("face", "-1"),
         ("face", "abc"),
+        ("verdict", "Belongs"),
+        ("verdict", "not this person"),
+        ("mode", "queue"),
         pytest.param(
             "page",
             "²",

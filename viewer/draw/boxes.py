@@ -18,6 +18,15 @@ from viewer.geometry import XYXY
 
 
 @dataclass(frozen=True)
+class Badge:
+    """A small square mark on a face: a letter or symbol (so it never says by colour alone)
+    on a colour."""
+
+    text: str
+    color: Color
+
+
+@dataclass(frozen=True)
 class Mark:
     """One face to draw, in the target image's pixel space."""
 
@@ -25,6 +34,7 @@ class Mark:
     label: str
     color: Color
     flagged: bool = False  # a quality flag: dashed inner outline and a "!" badge
+    badges: tuple[Badge, ...] = ()  # drawn in a row inside the box's top-left corner
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,7 @@ class BoxAnnotator:
             shapes.append(Rect(rect, outline=mark.color, width=line))
             if mark.flagged:
                 shapes += _flag_shapes(rect, line, size, mark.color)
+            shapes += _badge_row((rect[0] + line, rect[1] + line), mark.badges, size)
         if not self.style.show_labels:
             return shapes
         pad_x, _ = _label_pad(size)
@@ -157,6 +168,40 @@ class BoxAnnotator:
 
 
 _CORNERS = ("tl", "tr", "bl", "br")
+
+
+CHECK, CROSS = "\u2713", "\u2717"  # drawn as strokes: the built-in font has neither
+_STROKES = {
+    CHECK: (((0.22, 0.55), (0.42, 0.76), (0.8, 0.28)),),
+    CROSS: (((0.26, 0.26), (0.74, 0.74)), ((0.74, 0.26), (0.26, 0.74))),
+}
+
+
+def _badge_row(xy: Point, badges: Sequence[Badge], size: int) -> list[Shape]:
+    """Square badges side by side from ``xy`` rightwards, a pixel apart; a check or a cross
+    is drawn as strokes, any other text as text."""
+    shapes: list[Shape] = []
+    x, y = xy
+    side = max(_text_box_wh("W", size))
+    for item in badges:
+        strokes = _STROKES.get(item.text)
+        if strokes is None:
+            shapes += _text_box((x, y), truncate_drawable(item.text), size, item.color, side)
+        else:
+            shapes.append(Rect((x, y, x + side - 1, y + side - 1), fill=item.color))
+            width = max(2, round(side / 7))
+            for stroke in strokes:
+                points = tuple((x + round(fx * side), y + round(fy * side)) for fx, fy in stroke)
+                shapes.append(Line(points, item.color.text_color(), width))
+        x += side + 1
+    return shapes
+
+
+def badge_row(image: Image.Image, badges: Sequence[Badge]) -> Image.Image:
+    """A new RGB image with ``badges`` side by side in its top-left corner."""
+    out = _rgb_copy(image)
+    line, size = geometry.style_sizes(out.size)
+    return paint(out, _badge_row((line, line), badges, size))
 
 
 def badge(image: Image.Image, text: str, color: Color, corner: str = "tl") -> Image.Image:

@@ -69,6 +69,8 @@ BLUE = Color.from_hex("#0072B2")
 ORANGE = Color.from_hex("#E69F00")
 VERMILLION = Color.from_hex("#D55E00")
 GREY = Color.from_hex("#999999")
+BLUISH_GREEN = Color.from_hex("#009E73")
+YELLOW = Color.from_hex("#F0E442")
 
 COLOR_MODES = ("frontal", "confidence")
 HIGH_CONFIDENCE = 0.9

@@ -105,7 +105,7 @@ def _cells(batch: ApplyBatch) -> dict[str, object]:
 
 def apply_log_csv(batches: Sequence[ApplyBatch]) -> str:
     """The batches as CSV (``apply_log.csv``); text a spreadsheet would run is neutralised."""
-    from viewer.export import csv_cell
+    from viewer.export_csv import csv_cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

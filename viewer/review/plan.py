@@ -1,7 +1,8 @@
 """What applying a group's verdicts sends to the API: pure, computed from what was just read.
 
-From the group, the latest verdict per face (face key -> ``belongs`` / ``not_this_person`` /
-``unsure``), faces moved to another group's person (face key -> that identity's id) and the
+From the group, the latest verdict per face (its id in the store, ``faces.store_ids``, or its
+``Face.key`` -> ``belongs`` / ``not_this_person`` / ``unsure``), faces moved to another group's
+person (face id or key -> that identity's id) and the
 identities as they are now, ``plan_apply`` works out the requests still needed:
 
 - a face "not this person" (or moved) whose image is in the group's identity: remove it;
@@ -24,6 +25,7 @@ from typing import Any
 from viewer.edits import MAX_CUSTOM_ID, MAX_IDS, Identity
 from viewer.models import Face, Group
 from viewer.paths import identity_path
+from viewer.review.faces import keys_by_store_id, store_ids
 from viewer.review.values import BELONGS, NOT_THIS_PERSON
 
 ADD, REMOVE, CREATE = "add", "remove", "create"
@@ -137,15 +139,19 @@ def batches(ids: Iterable[str]) -> list[tuple[str, ...]]:
 
 
 def _faces_by_key(group: Group, keys: Iterable[str]) -> tuple[dict[str, Face], list[str]]:
-    """Faces for face keys (``index:id``); a key whose index moved is found by its image id."""
+    """Faces for their ids in the store (``faces.store_ids``) or their keys (``index:id``); a
+    key whose index moved is found by its image id."""
     by_key = {f.key: f for f in group.faces}
+    stored = keys_by_store_id(store_ids(group.faces))
     by_id: dict[str, Face] = {}
     for face in group.faces:
         if face.id:
             by_id.setdefault(face.id, face)
     found, unknown = {}, []
     for key in keys:
-        face = by_key.get(key) or by_id.get(key.partition(":")[2])
+        face = (
+            by_key.get(stored.get(key, "")) or by_key.get(key) or by_id.get(key.partition(":")[2])
+        )
         if face is None:
             unknown.append(key)
         else:

@@ -101,7 +101,9 @@ class VerdictStore:
         by: str,
         note: str | None = None,
     ) -> Action:
-        """Record ``verdict`` on every (face key, image id) of ``faces`` as one action.
+        """Record ``verdict`` on every (face id, image id) of ``faces`` as one action.
+
+        Face ids are those ``faces.store_ids`` gives.
 
         Each new event names the verdict it replaced: the face's latest, by anyone.
         """
@@ -236,7 +238,7 @@ class VerdictStore:
         )
 
     def latest(self, namespace: str, group: str) -> dict[str, Verdict]:
-        """Every face of the group that has a verdict now, by face key."""
+        """Every face of the group that has a verdict now, by its id in the store."""
         with self._read() as session:
             rows = latest_rows(session, namespace, group)
         return {face_id: v for face_id, (row, _) in rows.items() if (v := as_verdict(row))}

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from viewer.exceptions import InvalidVerdictError, ReviewFileError
-from viewer.export import FORMULA_STARTS, csv_cell
+from viewer.export_csv import FORMULA_STARTS, csv_cell
 from viewer.models import Group
+from viewer.review.faces import store_ids
 from viewer.review.values import (
     KIND_UNDO,
     ImportRow,
@@ -264,8 +265,12 @@ def read_import(path: Path) -> tuple[list[ImportRow], list[Problem]]:
 
 
 def face_problems(rows: Sequence[ImportRow], group: Group) -> list[Problem]:
-    """A sentence per row whose face is not in ``group`` as the API returned it."""
-    faces = {face.key: face.id for face in group.faces}
+    """A sentence per row whose face is not in ``group`` as the API returned it.
+
+    Faces are named as the store records them (``faces.store_ids``).
+    """
+    ids = store_ids(group.faces)
+    faces = {ids[face.key]: face.id for face in group.faces}
     problems: list[Problem] = []
     for row in rows:
         if row.face_id not in faces:

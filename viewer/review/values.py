@@ -145,7 +145,7 @@ def check_place(namespace: str, group: str) -> tuple[str, str]:
 
 
 def check_face(face_id: object, image_id: object) -> tuple[str, str | None]:
-    """A face key (the viewer's ``Face.key``) and its image id, or None for the image id."""
+    """A face's id in the store (``faces.store_ids``) and its image id, or None for the image id."""
     if not isinstance(face_id, str) or not face_id.strip():
         raise InvalidVerdictError("A face has no id: record verdicts for faces of the group.")
     if len(face_id) > MAX_FACE_ID or not face_id.isprintable():

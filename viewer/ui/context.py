@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from viewer.compose import ViewOptions
 from viewer.config import Settings
+from viewer.models import Face
 from viewer.pipeline import Pipeline
+from viewer.review.board import Board
+from viewer.review.triage import Ordering
+from viewer.review.values import Verdict
+
+
+def _ignore(*_: object) -> None:
+    """What a verdict action does where verdicts cannot be recorded: nothing."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,38 @@ class Pager:
 
 
 @dataclass(frozen=True)
+class ReviewContext:
+    """Verdicts as the views show them, and the actions the views offer on them.
+
+    With no board (the store could not be used) views show no verdicts and offer none.
+    """
+
+    board: Board | None = None
+    unavailable: str | None = None  # the store's sentence when it could not be used
+    analyst: str | None = None  # who records verdicts; None: not known yet, buttons wait
+    selected: frozenset[str] = frozenset()  # face keys selected, on every page
+    # (face keys, verdict, analyst, key of the note's input, face index to show next)
+    record: Callable[[Sequence[str], str, str, str | None, int | None], None] = _ignore
+    # undoes this analyst's last action on the group; True: then shows the face it restored
+    undo: Callable[[str, bool], None] = _ignore
+    toggle: Callable[[str, int], None] = _ignore  # a tile's checkbox: (face key, face index)
+    select: Callable[[Sequence[str]], None] = _ignore  # adds faces to the selection
+    clear: Callable[[], None] = _ignore  # empties the selection
+    show_selected: Callable[[Sequence[Face]], None] = _ignore  # ticks these tiles' boxes
+    show_selected_rows: Callable[[Sequence[str]], None] = _ignore  # the table's page rows
+    select_rows: Callable[[Sequence[str]], None] = _ignore  # the table's selection changed
+
+    @property
+    def verdicts(self) -> Mapping[str, Verdict]:
+        """Each face's current verdict, by face key."""
+        return self.board.verdicts if self.board else {}
+
+    @property
+    def can_record(self) -> bool:
+        return self.board is not None and self.analyst is not None
+
+
+@dataclass(frozen=True)
 class ViewContext:
     """What every view of a loaded group is drawn with."""
 
@@ -26,6 +66,7 @@ class ViewContext:
     options: ViewOptions
     flags: Mapping[str, Sequence[str]]  # each flagged face's reasons, by face key
     open_face: Callable[[int], None]  # opens the face with this index in Detail
+    review: ReviewContext = field(default_factory=ReviewContext, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -39,13 +80,22 @@ class PagedContext(ViewContext):
 @dataclass(frozen=True)
 class TableContext(ViewContext):
     pager: Pager  # the table's own page, of a fixed number of rows
-    selection: Callable[[], list[int]]  # positions of the selected rows on the table's page
 
 
 @dataclass(frozen=True)
 class DetailContext(ViewContext):
     face: int | None  # index of the face open; None: the first face shown
     keep_face: Callable[[int], None]  # makes another face the open one, staying in Detail
+
+
+@dataclass(frozen=True)
+class QueueContext(ViewContext):
+    """The review queue: one face at a time, in ``order``."""
+
+    order: Sequence[int]  # face indices in the queue's order
+    face: int | None  # the face shown; None or one not in the queue: the first
+    show_face: Callable[[int], None]  # shows another face of the queue
+    typicality: Ordering | None = None  # the group's most typical faces first; None: quality
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from viewer.config import Settings
 from viewer.export import SHEET_MAX_FACES, build_zip, contact_sheet_bytes, safe_name
 from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, group_by_image
+from viewer.review.faces import ReviewSnapshot
 from viewer.select import Filters
 from viewer.ui import session
 
@@ -29,7 +30,8 @@ def export_caption(group: Group, faces: Sequence[Face], options: ViewOptions) ->
     shown = f"{len(faces):,} of {len(group.faces):,} faces"
     text = (
         f"The ZIP holds the {shown} that pass the filters: {images:,} annotated images at "
-        "full size, faces.csv (one row per face, boxes in pixels and fractions), group.json "
+        "full size, faces.csv (one row per face, boxes in pixels and fractions, verdicts), "
+        "review_log.csv (every verdict on the group, with who and when), group.json "
         "(the group as the API sent it) and README.txt (which lists any image that failed). "
         f"The contact sheet shows the first {min(len(faces), SHEET_MAX_FACES):,} face crops. "
         "Files are made when you click."
@@ -49,10 +51,12 @@ def export_panel(
     namespace: str | None = None,
     filters: Filters | None = None,
     flags: Mapping[str, Sequence[str]] | None = None,
+    review: Callable[[], ReviewSnapshot] | None = None,
 ) -> None:
     """Download buttons whose files are built only when clicked; the page does not rerun.
 
-    ``flags`` are the run's quality flags (``select.flag_faces``), written into faces.csv.
+    ``flags`` are the run's quality flags (``select.flag_faces``), written into faces.csv;
+    ``review`` reads the verdicts when the ZIP is built (faces.csv and review_log.csv).
     """
     faces = list(faces)
     names = export_file_names(group)
@@ -67,6 +71,7 @@ def export_panel(
             namespace=namespace,
             filters=filters,
             flags=flags,
+            review=review() if review else None,
         )
         return data
 

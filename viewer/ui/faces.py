@@ -7,23 +7,32 @@ from collections.abc import Sequence
 import streamlit as st
 
 from viewer.models import Face
+from viewer.review.triage import VERDICT_SYMBOLS
+from viewer.review.values import Verdict
 from viewer.ui import session
 from viewer.ui.context import PagedContext, ViewContext
 from viewer.ui.gallery import paginate, progress_bar, show_result, waiting_tile_jpeg
+from viewer.ui.review import selection_bar
 from viewer.ui.text import escape_md, num, pct
 
 TILE = 160
 COLUMNS = 6
 
 
-def tile_caption(face: Face, flags: Sequence[str]) -> str:
+def tile_caption(face: Face, flags: Sequence[str], verdict: Verdict | None = None) -> str:
+    """``⚠ 91% · sharp 0.67 · frontal``, after the verdict's symbol and who gave it."""
     text = f"{pct(face.confidence)} · sharp {num(face.sharpness)} · {face.pose}"
-    return ("⚠ " + text) if flags else text
+    text = ("⚠ " + text) if flags else text
+    if verdict is None:
+        return text
+    return f"{VERDICT_SYMBOLS[verdict.verdict]} {escape_md(verdict.by, 40)} · {text}"
 
 
 def faces_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
-    """A page of face tiles; the next page's images are downloaded ahead. Returns the page."""
+    """A page of face tiles, each with a box to select it, and the selection's verdict bar;
+    the next page's images are downloaded ahead. Returns the page."""
     items, ahead, page = paginate(ctx, faces)
+    selection_bar(ctx.review, items, faces)
     draw_tiles(ctx, items)
     ctx.pipe.prefetch(f.url for f in ahead)
     return page
@@ -32,6 +41,8 @@ def faces_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
 def draw_tiles(ctx: ViewContext, faces: Sequence[Face]) -> None:
     """Uniform face tiles; each replaces its placeholder as soon as it is cropped."""
     update, done = progress_bar("Downloading faces")
+    review = ctx.review
+    review.show_selected(faces)
     cols = st.columns(COLUMNS)
     slots = {}
     for i, face in enumerate(faces):
@@ -39,7 +50,8 @@ def draw_tiles(ctx: ViewContext, faces: Sequence[Face]) -> None:
         with cols[i % COLUMNS]:
             slot = st.empty()
             slot.image(waiting_tile_jpeg(TILE, TILE), width="stretch")
-            slots[face.key] = (slot, tile_caption(face, face_flags))
+            verdict = review.verdicts.get(face.key)
+            slots[face.key] = (slot, tile_caption(face, face_flags, verdict))
             st.button(
                 "Open",
                 key=session.keyed(session.OPEN_TILE, face.index),
@@ -48,6 +60,13 @@ def draw_tiles(ctx: ViewContext, faces: Sequence[Face]) -> None:
                 width="stretch",
                 help=escape_md("; ".join(face_flags), 400) or None,
             )
+            if review.board is not None:
+                st.checkbox(
+                    "Select",
+                    key=session.keyed(session.SELECT_TILE, face.index),
+                    on_change=review.toggle,
+                    args=(face.key, face.index),
+                )
     for finished, (key, result) in enumerate(ctx.pipe.crops_stream(faces, ctx.options, TILE), 1):
         slot, text = slots[key]
         show_result(slot, result, text, TILE)

@@ -13,6 +13,7 @@ from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
 from viewer.pipeline import group_by_image
+from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.select import page_count, page_of
 from viewer.ui import session
 from viewer.ui.context import PagedContext, ViewContext
@@ -101,6 +102,9 @@ def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Fa
             extra = f" (+{more} face{'s' if more > 1 else ''})" if more else ""
             if any(f.key in ctx.options.flagged for f in image_faces):
                 extra += " · ⚠ flagged"
+            marks = [ctx.review.verdicts.get(f.key) for f in image_faces]
+            if symbols := " ".join(VERDICT_SYMBOLS[v.verdict] for v in marks if v):
+                extra += f" · {symbols}"
             slot = st.empty()
             slot.image(waiting_tile_jpeg(), width="stretch")
             slots.append((slot, caption(first) + extra))

@@ -5,10 +5,24 @@ from __future__ import annotations
 import streamlit as st
 
 from viewer.models import Group
+from viewer.review.triage import VERDICT_SYMBOLS
+from viewer.review.values import BELONGS, NOT_THIS_PERSON, UNSURE, Counts
 from viewer.ui.text import escape_md, when
 
 
-def header(group: Group, shown: int, flagged: int) -> None:
+def verdict_counts(counts: Counts, faces: int) -> str:
+    """``✓ 12 belongs · ✗ 3 not this person · ? 1 unsure · 1,984 unreviewed``."""
+    parts = [
+        f"{VERDICT_SYMBOLS[BELONGS]} {counts.belongs:,} belongs",
+        f"{VERDICT_SYMBOLS[NOT_THIS_PERSON]} {counts.not_this_person:,} not this person",
+        f"{VERDICT_SYMBOLS[UNSURE]} {counts.unsure:,} unsure",
+        f"{max(faces - counts.reviewed, 0):,} unreviewed",
+    ]
+    return " · ".join(parts)
+
+
+def header(group: Group, shown: int, flagged: int, counts: Counts | None = None) -> None:
+    """The group's ids and provenance, and its counts; ``counts`` of verdicts when known."""
     st.subheader(f"Group {escape_md(group.id or '(no id)', 80)}")
     if group.link_modified_by:
         changed = f" · {when(group.link_last_modified_at)}" if group.link_last_modified_at else ""
@@ -22,7 +36,7 @@ def header(group: Group, shown: int, flagged: int) -> None:
         )
     else:
         st.badge("Link provenance unknown", icon=":material/link_off:", color="gray")
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric("Faces", f"{len(group.faces):,}", help="Faces (image objects) in the group.")
     cols[1].metric("Images", f"{len(group.image_urls):,}", help="Distinct image URLs.")
     cols[2].metric("Shown", f"{shown:,}", help="Faces that pass the filters.")
@@ -31,6 +45,13 @@ def header(group: Group, shown: int, flagged: int) -> None:
         f"{flagged:,}",
         help="Faces under the quality thresholds or with a data problem.",
     )
+    cols[4].metric(
+        "Reviewed",
+        f"{counts.reviewed:,}" if counts else "–",
+        help="Faces of the group with a verdict, by anyone.",
+    )
+    if counts is not None:
+        st.caption("Verdicts: " + verdict_counts(counts, len(group.faces)))
     rows = {
         "Group ID": group.id,
         "Identity ID": group.identity_id,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
 
 import streamlit as st
 
-from viewer.compose import ViewOptions
+from viewer.compose import ViewOptions, verdict_badges
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
 from viewer.models import Face, Group
+from viewer.review.faces import ReviewSnapshot, snapshot
+from viewer.review.triage import QUEUE_ORDERS, filter_by_verdict, queue_order
 from viewer.select import apply_filters, flag_faces, sort_faces
 from viewer.ui import resources, session, sidebar
+from viewer.ui import review as review_ui
 from viewer.ui.browse import browse_view
 from viewer.ui.compare import compare_view
 from viewer.ui.context import (
@@ -19,6 +23,8 @@ from viewer.ui.context import (
     CompareContext,
     DetailContext,
     PagedContext,
+    QueueContext,
+    ReviewContext,
     TableContext,
     ViewContext,
 )
@@ -27,6 +33,7 @@ from viewer.ui.export import export_panel
 from viewer.ui.faces import faces_view
 from viewer.ui.gallery import gallery_view
 from viewer.ui.header import header
+from viewer.ui.queue import queue_view
 from viewer.ui.state import MODES, VIEWS, ViewState
 from viewer.ui.stats import stats_view
 from viewer.ui.table import table_view
@@ -106,16 +113,26 @@ def _token_names(s: Settings) -> tuple[str | None, str | None]:
 
 
 def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -> ViewState:
-    state = sidebar.controls(group, base)
+    """A loaded group: its views (Group mode) or its review queue (Review mode)."""
+    review = review_ui.review_context(s, base.namespace, base.group, group)
+    state = sidebar.controls(group, base, verdicts=review.board is not None)
+    review_ui.analyst_input(s)
     flags = flag_faces(group.faces, state.thresholds)  # once per run, for every view
-    shown = sort_faces(
-        apply_filters(group.faces, state.filters, flags), state.sort, state.descending
-    )
-    header(group, len(shown), len(flags))
-    st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
-    options = replace(options, flagged=frozenset(flags))
+    words = {key: verdict.verdict for key, verdict in review.verdicts.items()}
+    passing = apply_filters(group.faces, state.filters, flags)
+    if state.verdict != "all":
+        passing = filter_by_verdict(passing, words, state.verdict)
+    options = replace(options, flagged=frozenset(flags)).with_badges(verdict_badges(words))
     pipe = resources.pipeline(s)
-    page = _views(ViewContext(pipe, options, flags, session.open_face), shown, state.per_page)
+    ctx = ViewContext(pipe, options, flags, session.open_face, review=review)
+    if state.mode == "review":
+        return _review(ctx, group, state, passing)
+    shown = sort_faces(passing, state.sort, state.descending)
+    counts = review.board.counts() if review.board else None
+    header(group, len(shown), len(flags), counts)
+    st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
+    review_ui.said()
+    page = _views(ctx, shown, state.per_page)
     with st.expander("Export", icon=":material/download:"):
         export_panel(
             pipe,
@@ -126,6 +143,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
             namespace=state.namespace,
             filters=state.filters,
             flags=flags,
+            review=_snapshot(review, state, group),
         )
     with st.expander("Raw JSON"):
         st.caption("The group exactly as the API sent it (first 200 faces).")
@@ -140,6 +158,44 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
         page=page if active in ("gallery", "faces") else 1,
         face=session.face() if active == "detail" else None,
     )
+
+
+def _snapshot(
+    review: ReviewContext, state: ViewState, group: Group
+) -> Callable[[], ReviewSnapshot]:
+    """What the export reads about verdicts when it is built: the store now, or why not."""
+    board, unavailable = review.board, review.unavailable
+    if board is None:
+        return lambda: ReviewSnapshot(unavailable=unavailable)
+    return lambda: snapshot(board.store, state.namespace, state.group, group.faces)
+
+
+def _review(ctx: ViewContext, group: Group, state: ViewState, passing: list[Face]) -> ViewState:
+    """The review queue over the faces that pass the filters, in the chosen order."""
+    st.subheader(f"Review group {escape_md(group.id or state.group, 80)}")
+    review_ui.said()
+    order_key, unreviewed_first = sidebar.queue_controls(QUEUE_ORDERS)
+    reviewed = set(ctx.review.verdicts)
+    ordering = QUEUE_ORDERS[order_key][1]
+    made_from = (
+        state.namespace,
+        state.group,
+        state.filters,
+        state.verdict,
+        order_key,
+        unreviewed_first,
+    )
+    order = session.queue(
+        made_from,
+        lambda: [f.index for f in queue_order(passing, reviewed, ordering, unreviewed_first)],
+    )
+    common = {f.name: getattr(ctx, f.name) for f in fields(ViewContext)}
+    shown = queue_view(
+        QueueContext(**common, order=order, face=session.face(), show_face=session.keep_face),
+        passing,
+        group.faces,
+    )
+    return replace(state, view="gallery", page=1, face=shown)
 
 
 def _views(ctx: ViewContext, shown: list[Face], per_page: int) -> int:
@@ -163,12 +219,11 @@ def _views(ctx: ViewContext, shown: list[Face], per_page: int) -> int:
     if is_open("table"):
         with tabs["table"]:
             pager = session.pager(session.TABLE_PAGE)
-            table_view(
-                TableContext(**common, pager=pager, selection=session.table_selection), shown
-            )
+            table_view(TableContext(**common, pager=pager), shown)
     if is_open("stats"):
         with tabs["stats"]:
-            stats_view(shown)
+            board = ctx.review.board
+            stats_view(shown, board.counts(f.key for f in shown) if board else None)
     if is_open("detail"):
         with tabs["detail"]:
             detail_view(

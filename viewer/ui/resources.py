@@ -1,4 +1,5 @@
-"""Long-lived objects shared across reruns and sessions: settings, demo API, client, pipeline."""
+"""Long-lived objects shared across reruns and sessions: settings, demo API, client, pipeline,
+the verdict store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from viewer.config import Settings, load_settings
 from viewer.hosts import image_policy
 from viewer.models import Group
 from viewer.pipeline import Pipeline
+from viewer.review.board import StoreAccess
+from viewer.review.store import VerdictStore
 
 
 @st.cache_resource(show_spinner="Starting the demo API…")
@@ -35,6 +38,20 @@ def client(s: Settings) -> Client:
 @st.cache_resource
 def pipeline(s: Settings) -> Pipeline:
     return Pipeline(s, image_policy(s.allow_private_image_hosts, s.api_url))
+
+
+@st.cache_resource(show_spinner=False)
+def _store_access(s: Settings) -> StoreAccess:
+    return StoreAccess(s)
+
+
+def verdict_store(s: Settings) -> VerdictStore:
+    """The verdict store, opened once per process (made and migrated on first use).
+
+    Raises StoreUnavailableError with the store's sentence; a failure is remembered for a
+    while, so that pages do not each wait for a database that is down.
+    """
+    return _store_access(s).get()
 
 
 @st.cache_resource(ttl=300, max_entries=16, show_spinner=False)

@@ -15,8 +15,13 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from viewer import demo as demo_data
+from viewer.exceptions import ReviewError
+from viewer.models import Face
+from viewer.review.board import Board, Done
+from viewer.review.store import VerdictStore
 from viewer.ui.context import Pager
 from viewer.ui.state import (
+    GROUP_MODES,
     MAX_COMPARED,
     VIEWS,
     ViewState,
@@ -40,13 +45,24 @@ DOWNLOAD_SHEET = {"png": "download_sheet_png", "jpeg": "download_sheet_jpg"}
 BROWSE_LIMIT, BROWSE_PAGE, BROWSE_ORDER = "browse_limit", "browse_page", "browse_order"
 BROWSE_SPAN, BROWSE_FEEDS = "browse_span", "browse_feeds"
 COMPARE_IDS = "compare_ids"
+VERDICT_FILTER, ANALYST = "verdict", "analyst"
+QUEUE_ORDER, UNREVIEWED_FIRST = "queue_order", "unreviewed_first"
+QUEUE_PREV, QUEUE_NEXT = "queue_prev", "queue_next"
+SELECT_PAGE, SELECT_SHOWN, SELECT_CLEAR = "sel_page", "sel_shown", "sel_clear"
+TABLE_OPEN = "tbl_open"
 # Families of keys, one per face, image or group: made with ``keyed``.
 OPEN_IMAGE, OPEN_TILE = "open_g", "open_f"
 BROWSE_OPEN, BROWSE_COMPARE = "browse_open", "browse_cmp"
 COMPARE_OPEN, COMPARE_FIGURES = "cmp_open", "cmp_fig"
+SELECT_TILE = "sel_f"  # a face tile's checkbox
+VERDICT, UNDO, NOTE = "vd", "undo", "note"  # keyed by where they are drawn (and the verdict)
 # Not widgets.
-FACE = "face"  # index of the face open in Detail
+FACE = "face"  # index of the face open in Detail, and of the face the review queue shows
 LOADED = "loaded"  # (namespace, group ID) of the group on the page
+SELECTED = "selected"  # keys of the selected faces, across pages (a frozenset)
+BOARD = "board"  # the loaded group's verdicts (a review.board.Board)
+QUEUE = "queue"  # (what it was made from, face indices in the review queue's order)
+SAID = "said"  # (kind, sentence): what the last verdict action did, shown on the next run
 _STARTED = "_initialised"
 
 _LABEL_TO_VIEW = {label: view for view, label in VIEWS.items()}
@@ -84,6 +100,12 @@ _SLOTS = (
     _Slot(FACES_PAGE, lambda s: s.page, per_group=True),
     _Slot(TABLE_PAGE, None, per_group=True),
     _Slot(COMPARE_IDS, lambda s: "\n".join(s.compare)),
+    _Slot(VERDICT_FILTER, lambda s: s.verdict),
+    _Slot(ANALYST, None),
+    _Slot(QUEUE_ORDER, None),
+    _Slot(UNREVIEWED_FIRST, lambda s: True),
+    _Slot(SELECTED, None, kept=False, per_group=True),
+    _Slot(QUEUE, None, kept=False, per_group=True),
 )
 
 
@@ -102,7 +124,7 @@ def start(demo: bool) -> list[str]:
     notices: list[str] = []
     if not ss.get(_STARTED):
         state, notices = from_params(st.query_params.to_dict())
-        if demo and not state.namespace and not state.group and state.mode == "inspect":
+        if demo and not state.namespace and not state.group and state.mode in GROUP_MODES:
             state = replace(state, namespace=demo_data.NAMESPACE, group=demo_data.SAMPLE_GROUP_ID)
         ss[_STARTED] = True
         ss.update({slot.key: slot.from_url(state) for slot in _SLOTS if slot.from_url})
@@ -166,7 +188,74 @@ def pager(key: str) -> Pager:
 
 def table_selection() -> list[int]:
     """Positions of the rows selected in the table, on its page."""
-    return list(st.session_state[TABLE].selection.rows)
+    state = st.session_state.get(TABLE) or {}
+    return list((state.get("selection") or {}).get("rows") or [])
+
+
+# Verdicts: the analyst, the selection, the group's board, the review queue.
+
+
+def given_analyst(configured: str | None) -> str | None:
+    """Who records verdicts when the page need not ask: the login's name or e-mail (when
+    login is configured), else ``configured`` (II_ANALYST)."""
+    try:
+        user = dict(st.user)
+    except Exception:  # no login configured, or no session to ask
+        user = {}
+    if user.get("is_logged_in"):
+        name = str(user.get("name") or user.get("email") or "").strip()
+        if name:
+            return name
+    return configured or None
+
+
+def analyst(configured: str | None) -> str | None:
+    """Who records verdicts: ``given_analyst``, else the name typed in the sidebar; None
+    until one is known."""
+    return given_analyst(configured) or str(st.session_state.get(ANALYST) or "").strip() or None
+
+
+def selected() -> frozenset[str]:
+    """Keys of the selected faces of the loaded group, on every page."""
+    return st.session_state.get(SELECTED) or frozenset()
+
+
+def show_selected(faces: Sequence[Face]) -> None:
+    """Tick the tile checkboxes of ``faces`` that are selected (before they are drawn)."""
+    chosen = selected()
+    for face in faces:
+        st.session_state[keyed(SELECT_TILE, face.index)] = face.key in chosen
+
+
+def show_selected_rows(keys: Sequence[str]) -> None:
+    """Select the table rows (the faces ``keys``, in row order) that are selected."""
+    chosen = selected()
+    rows = [i for i, key in enumerate(keys) if key in chosen]
+    if table_selection() != rows:
+        st.session_state[TABLE] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+
+
+def board(store: VerdictStore, namespace: str, group_id: str, faces: Sequence[Face]) -> Board:
+    """The loaded group's verdicts for this session, made once per group and store."""
+    kept = st.session_state.get(BOARD)
+    if not isinstance(kept, Board) or not kept.matches(store, namespace, group_id, faces):
+        kept = st.session_state[BOARD] = Board(store, namespace, group_id, faces)
+    return kept
+
+
+def queue(made_from: object, build: Callable[[], Sequence[int]]) -> tuple[int, ...]:
+    """The review queue's faces (indices) in order: made by ``build`` the first time and
+    again when ``made_from`` (group, filters, order) changes, kept as it is in between, so
+    the queue does not reorder itself under the analyst as verdicts come in."""
+    kept = st.session_state.get(QUEUE)
+    if kept is None or kept[0] != made_from:
+        kept = st.session_state[QUEUE] = (made_from, tuple(build()))
+    return kept[1]
+
+
+def said() -> tuple[str, str] | None:
+    """What the last verdict action did, (``success`` or ``error``, sentence), once."""
+    return st.session_state.pop(SAID, None)
 
 
 def fit_range(key: str, low: float, high: float) -> None:
@@ -174,6 +263,12 @@ def fit_range(key: str, low: float, high: float) -> None:
     value = st.session_state.get(key)
     if isinstance(value, (int, float)):
         st.session_state[key] = min(max(float(value), low), high)
+
+
+def fit_choice(key: str, choices: Sequence[str]) -> None:
+    """Forget a kept choice that the widget is about to be drawn without."""
+    if st.session_state.get(key) not in (None, *choices):
+        del st.session_state[key]
 
 
 def fit_choices(key: str, choices: Sequence[str]) -> None:
@@ -189,7 +284,8 @@ def load() -> None:
     """Show the group the form names; its filters start open (it has its own ranges)."""
     ss = st.session_state
     ss[LOADED] = (namespace(), str(ss.get(GROUP_ID) or "").strip())
-    ss[MODE] = "inspect"
+    if ss.get(MODE) not in GROUP_MODES:
+        ss[MODE] = "inspect"
     for slot in _SLOTS:
         if slot.per_group:
             ss.pop(slot.key, None)
@@ -214,3 +310,70 @@ def add_to_compare(group_id: str) -> None:
     if group_id not in ids:
         ids.append(group_id)
     st.session_state[COMPARE_IDS] = "\n".join(ids)
+
+
+def toggle(key: str, index: int) -> None:
+    """A tile's checkbox changed: put its face in or out of the selection."""
+    chosen = set(selected())
+    if st.session_state.get(keyed(SELECT_TILE, index)):
+        chosen.add(key)
+    else:
+        chosen.discard(key)
+    st.session_state[SELECTED] = frozenset(chosen)
+
+
+def select(keys: Sequence[str]) -> None:
+    """Add these faces to the selection."""
+    st.session_state[SELECTED] = selected() | frozenset(keys)
+
+
+def clear_selection() -> None:
+    st.session_state[SELECTED] = frozenset()
+
+
+def select_rows(keys: Sequence[str]) -> None:
+    """The table's selection changed: its page's faces (``keys``, in row order) follow it."""
+    rows = set(table_selection())
+    page = set(keys)
+    chosen = {key for i, key in enumerate(keys) if i in rows}
+    st.session_state[SELECTED] = frozenset((selected() - page) | chosen)
+
+
+def _act(action: Callable[[Board], Done]) -> Done | None:
+    """Run a verdict action on the loaded group's board; its sentence is shown next run."""
+    kept = st.session_state.get(BOARD)
+    if not isinstance(kept, Board):
+        st.session_state[SAID] = ("error", "The verdicts of this group are not loaded.")
+        return None
+    try:
+        done = action(kept)
+    except ReviewError as error:  # the store's sentence: unavailable, or input it refuses
+        st.session_state[SAID] = ("error", error.message)
+        return None
+    st.session_state[SAID] = ("success", done.sentence)
+    return done
+
+
+def record(
+    keys: Sequence[str],
+    verdict: str,
+    by: str,
+    note_key: str | None = None,
+    then: int | None = None,
+) -> None:
+    """Record ``verdict`` on these faces as ``by``, with the note typed under ``note_key``;
+    on success the note is cleared and, with ``then``, that face is shown next."""
+    note = str(st.session_state.get(note_key) or "") if note_key else None
+    if _act(lambda b: b.record(keys, verdict, by, note)):
+        if note_key:
+            st.session_state[note_key] = ""
+        if then is not None:
+            st.session_state[FACE] = then
+
+
+def undo(by: str, back: bool = False) -> None:
+    """Undo ``by``'s last verdict action on the loaded group (a bulk one included); with
+    ``back``, show the first face it restored (the review queue goes back to it)."""
+    done = _act(lambda b: b.undo(by))
+    if back and done is not None and done.faces:
+        st.session_state[FACE] = done.faces[0]

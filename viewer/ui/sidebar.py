@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import streamlit as st
@@ -12,6 +12,7 @@ from viewer.config import Settings
 from viewer.draw.encode import to_png
 from viewer.draw.tiles import legend_image
 from viewer.models import Group
+from viewer.review.triage import VERDICT_FILTERS, Ordering
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds, feeds_of, value_range
 from viewer.ui import session
 from viewer.ui.state import COLOR_MODES, ViewState
@@ -42,8 +43,9 @@ def group_form(on_load: Callable[[], None]) -> None:
         )
 
 
-def controls(group: Group, state: ViewState) -> ViewState:
-    """Filters, sort and quality thresholds for a loaded group."""
+def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState:
+    """Filters, sort and quality thresholds for a loaded group; the sort is the queue's own
+    in review mode. ``verdicts`` False: the verdict filter is shown off (no store)."""
     sb = st.sidebar
     faces = group.faces
     sb.subheader("Filter")
@@ -77,11 +79,22 @@ def controls(group: Group, state: ViewState) -> ViewState:
     session.fit_choices(session.FEEDS, feed_options)
     feeds = sb.multiselect("Feeds", feed_options, key=session.FEEDS, placeholder="All feeds")
     problems = sb.toggle("Only faces with problems", key=session.PROBLEMS)
+    verdict = sb.selectbox(
+        "Verdict",
+        list(VERDICT_FILTERS),
+        key=session.VERDICT_FILTER,
+        format_func=VERDICT_FILTERS.get,
+        disabled=not verdicts,
+        help="Faces by their current verdict, whoever gave it.",
+    )
 
-    sb.subheader("Sort")
-    sort = sb.selectbox("Sort by", list(SORTS), key=session.SORT, format_func=SORTS.get)
-    descending = sb.toggle("Descending", key=session.DESC, disabled=sort == "worst")
-    per_page = sb.selectbox("Per page", PAGE_SIZES, key=session.PER_PAGE)
+    if state.mode == "review":
+        sort, descending, per_page = state.sort, state.descending, state.per_page
+    else:
+        sb.subheader("Sort")
+        sort = sb.selectbox("Sort by", list(SORTS), key=session.SORT, format_func=SORTS.get)
+        descending = sb.toggle("Descending", key=session.DESC, disabled=sort == "worst")
+        per_page = sb.selectbox("Per page", PAGE_SIZES, key=session.PER_PAGE)
 
     with sb.expander("Quality flags"):
         st.caption("A face below either threshold, or with a data problem, is flagged (!).")
@@ -101,7 +114,20 @@ def controls(group: Group, state: ViewState) -> ViewState:
         sort=sort,
         descending=descending,
         per_page=per_page,
+        verdict=verdict if verdicts else "all",
     )
+
+
+def queue_controls(orders: Mapping[str, tuple[str, Ordering]]) -> tuple[str, bool]:
+    """The review queue's order (a key of ``orders``) and whether unreviewed faces lead."""
+    sb = st.sidebar
+    sb.subheader("Queue")
+    session.fit_choice(session.QUEUE_ORDER, list(orders))
+    order = sb.selectbox(
+        "Order", list(orders), key=session.QUEUE_ORDER, format_func=lambda k: orders[k][0]
+    )
+    first = sb.toggle("Unreviewed first", key=session.UNREVIEWED_FIRST)
+    return order, first
 
 
 def draw_options() -> tuple[str, bool]:

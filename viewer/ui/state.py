@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from viewer.draw.color import COLOR_MODES
+from viewer.review.triage import VERDICT_FILTERS
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds
 
 VIEWS = {
@@ -15,7 +16,8 @@ VIEWS = {
     "stats": "Stats",
     "detail": "Detail",
 }
-MODES = {"inspect": "Group", "browse": "Browse", "compare": "Compare"}
+MODES = {"inspect": "Group", "review": "Review", "browse": "Browse", "compare": "Compare"}
+GROUP_MODES = ("inspect", "review")  # the modes that show one loaded group
 MAX_COMPARED = 8  # groups side by side in Compare
 
 
@@ -33,8 +35,9 @@ class ViewState:
     thresholds: Thresholds = field(default_factory=Thresholds)
     color: str = "frontal"
     blur: bool = False
-    face: int | None = None  # index of the face open in the detail view
+    face: int | None = None  # index of the face open in Detail, or in the review queue
     compare: tuple[str, ...] = ()
+    verdict: str = "all"  # the verdict filter: a key of VERDICT_FILTERS
 
 
 def _float(params: Mapping[str, str], name: str, notices: list[str], low: float, high: float):
@@ -111,6 +114,8 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
         updates["blur"] = v
     if (v := _int(params, "face", notices, 0, 1_000_000)) is not None:
         updates["face"] = v
+    if (v := _choice(params, "verdict", list(VERDICT_FILTERS), notices)) is not None:
+        updates["verdict"] = v
     if (raw := params.get("compare")) is not None:
         updates["compare"] = tuple(dict.fromkeys(x for x in raw.split(",") if x))[:MAX_COMPARED]
     filters: dict[str, object] = {}
@@ -179,4 +184,6 @@ def as_params(state: ViewState) -> dict[str, str]:
         out["face"] = str(state.face)
     if state.compare:
         out["compare"] = ",".join(state.compare)
+    if state.verdict != default.verdict:
+        out["verdict"] = state.verdict
     return out

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from viewer.models import POSE_WORDS, Face
+from viewer.review.values import Counts
 
 
 def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
@@ -23,10 +24,17 @@ def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
     )
 
 
-def stats_view(faces: Sequence[Face]) -> None:
+def stats_view(faces: Sequence[Face], counts: Counts | None = None) -> None:
+    """Figures and charts of the shown faces; ``counts``: their verdicts, when known."""
     if not faces:
         st.info("No faces pass the filters: loosen them in the sidebar to see statistics.")
         return
+    if counts is not None:
+        cols = st.columns(4)
+        cols[0].metric("Reviewed", f"{counts.reviewed:,} of {len(faces):,}")
+        cols[1].metric("Belongs", f"{counts.belongs:,}")
+        cols[2].metric("Not this person", f"{counts.not_this_person:,}")
+        cols[3].metric("Unsure", f"{counts.unsure:,}")
     df = stats_frame(faces)
     frontal = (df["pose"] == "frontal").sum()
     known = (df["pose"] != POSE_WORDS[None]).sum()

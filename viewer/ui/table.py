@@ -10,18 +10,26 @@ import streamlit as st
 
 from viewer.compose import Rendered
 from viewer.models import Face
+from viewer.review.triage import verdict_text
+from viewer.review.values import Verdict
 from viewer.select import page_count, page_of
 from viewer.ui import session
 from viewer.ui.context import TableContext
 from viewer.ui.gallery import progress_bar
+from viewer.ui.review import selection_bar
 
 ROWS_PER_PAGE = 100
 THUMB = 64
 
 
 def table_frame(
-    faces: Sequence[Face], thumbs: Mapping[str, str | None], flags: Mapping[str, Sequence[str]]
+    faces: Sequence[Face],
+    thumbs: Mapping[str, str | None],
+    flags: Mapping[str, Sequence[str]],
+    verdicts: Mapping[str, Verdict] | None = None,
 ) -> pd.DataFrame:
+    verdicts = verdicts or {}
+    given = [verdicts.get(f.key) for f in faces]
     return pd.DataFrame(
         {
             "face": [thumbs.get(f.key) for f in faces],
@@ -36,17 +44,22 @@ def table_frame(
                 f"{f.width:g}×{f.height:g}" if f.width and f.height else None for f in faces
             ],
             "flags": ["; ".join(flags.get(f.key, [])) for f in faces],
+            "verdict": [verdict_text(v.verdict) if v else "" for v in given],
+            "verdict by": [v.by if v else "" for v in given],
             "id": [f.id for f in faces],
         }
     )
 
 
 def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
-    """A page of rows; selecting one opens its face in Detail."""
+    """A page of rows to select (the selection spans pages) and act on; Open in Detail opens
+    the first selected row of the page."""
     pipe, options, open_face, flags = ctx.pipe, ctx.options, ctx.open_face, ctx.flags
+    review = ctx.review
     pages = page_count(len(faces), ROWS_PER_PAGE)
     page = ctx.pager.page(pages)
     rows, _, _ = page_of(faces, page, ROWS_PER_PAGE)
+    selection_bar(review, rows, faces)
     update, done = progress_bar("Downloading thumbnails")
     crops = pipe.crops(rows, options, THUMB, update)
     done()
@@ -55,23 +68,17 @@ def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
         for key, r in crops.items()
         if isinstance(r, Rendered)
     }
-    frame = table_frame(rows, thumbs, flags)
-    indices = [f.index for f in rows]
-
-    def on_select() -> None:
-        # runs before the next run draws anything, so it may switch the tab
-        chosen = ctx.selection()
-        if chosen and chosen[0] < len(indices):
-            open_face(indices[chosen[0]])
-
+    frame = table_frame(rows, thumbs, flags, review.verdicts)
+    keys = [f.key for f in rows]
+    review.show_selected_rows(keys)
     st.dataframe(
         frame,
         key=session.TABLE,
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(rows), 720),
-        on_select=on_select,
-        selection_mode="single-row",
+        on_select=lambda: review.select_rows(keys),
+        selection_mode="multi-row",
         column_config={
             "face": st.column_config.ImageColumn("face", width="small"),
             "confidence": st.column_config.ProgressColumn(
@@ -86,4 +93,16 @@ def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
     )
     if pages > 1:
         st.pagination(pages, key=ctx.pager.key, default=page)
-    st.caption("Select a row to open the face in Detail.")
+    first = next((f for f in rows if f.key in review.selected), None)
+    st.button(
+        "Open in Detail",
+        key=session.TABLE_OPEN,
+        icon=":material/open_in_full:",
+        disabled=first is None,
+        on_click=open_face,
+        args=(first.index if first else 0,),
+    )
+    st.caption(
+        "Select rows (on any page) to give them a verdict at once; Open in Detail opens the "
+        "first selected row of this page."
+    )

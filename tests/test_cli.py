@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from PIL import Image
 from viewer import cli
 from viewer.api import Client
 from viewer.config import Settings
-from viewer.demo import NAMESPACE, SAMPLE_GROUP_ID
+from viewer.demo import NAMESPACE, SAMPLE_GROUP_ID, impostor_ids
 from viewer.demo.server import DemoServer
 from viewer.review.faces import store_ids
 from viewer.review.store import open_store
@@ -380,3 +381,49 @@ def test_progress_bar_follows_a_growing_total() -> None:
     bar.finish()
     assert terminal.getvalue().split("\r")[-1].startswith("sheet: 100%")
     assert " 8/8 [" in terminal.getvalue()
+
+
+# --- identity evidence: --sort least-like ---------------------------------------------------
+
+SMALL_LARGE = {"large_faces": 200, "large_photos": 30}
+
+
+@pytest.fixture(scope="module")
+def small_demo() -> Iterator[DemoServer]:
+    """A demo whose demo-large holds 200 faces (4 of another person), quick to score."""
+    server = DemoServer(host="127.0.0.1", port=0, quiet=True, **SMALL_LARGE).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_render_least_like_writes_the_planted_faces_first_with_their_distances(
+    small_demo: DemoServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "large"
+    env = {**demo_env(small_demo, tmp_path), "II_CACHE_DIR": str(tmp_path / "cache")}
+    done = run(["render", NAMESPACE, "demo-large", "--sort", "least-like", "--out", str(out)],
+               env, tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    header, rows = read_csv(out / "faces.csv")
+    assert "identity_distance" in header
+    distances = [float(r["identity_distance"]) for r in rows]
+    assert len(distances) == 200  # every face scored
+    assert distances == sorted(distances, reverse=True)
+    planted = impostor_ids(**SMALL_LARGE)
+    assert {r["id"] for r in rows[: len(planted)]} == planted
+
+
+def test_render_without_the_face_model_says_so_and_keeps_the_order(
+    demo: DemoServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "a1"
+    env = {**demo_env(demo, tmp_path), "II_FACE_MODEL_DIR": str(tmp_path / "no-model")}
+    done = run(["render", NAMESPACE, "demo-person-a1", "--sort", "least-like", "--out", str(out)],
+               env, tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "note:" in done.stderr and "Faces keep their order" in done.stderr
+    _, rows = read_csv(out / "faces.csv")
+    assert [int(r["index"]) for r in rows] == list(range(len(rows)))
+    assert {r["identity_distance"] for r in rows} == {""}

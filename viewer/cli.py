@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -22,11 +22,11 @@ from viewer.config import Settings, load_settings
 from viewer.exceptions import ViewerError
 from viewer.export import ImageFailure, contact_sheet_bytes, one_line, write_dir
 from viewer.hosts import image_policy
-from viewer.models import Face
+from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.review import cli as review_cli
 from viewer.review.faces import ReviewSnapshot, snapshot
-from viewer.select import POSES, Filters, apply_filters, quality_flags
+from viewer.select import POSES, Filters, apply_filters, flag_faces
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -96,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-sharpness", type=_fraction, default=0.0, metavar="0..1", help="lowest sharpness"
     )
     picked.add_argument("--pose", choices=POSES, default="all", help="frontal or profile faces")
+    picked.add_argument(
+        "--sort",
+        choices=("index", "least-like"),
+        default="index",
+        help="least-like: score every face with the local face model and write the faces "
+        "least like the rest of the group first, with identity_distance in faces.csv",
+    )
     picked.add_argument(
         "--feed", action="append", default=[], metavar="FEED", help="only this feed (repeatable)"
     )
@@ -195,6 +202,33 @@ def read_review(
         return ReviewSnapshot(unavailable=error.message)
 
 
+def score_faces(pipeline: Pipeline, group: Group, stderr: TextIO) -> dict[str, float] | None:
+    """Every face's identity distance, scored as a batch (descriptors cached on disk), or None
+    with a note on stderr when the face model cannot be used."""
+    from viewer.identity.scorer import Scorer
+
+    with Scorer(pipeline.fetcher) as scorer:
+        if not scorer.model_status.available:
+            print(f"note: {scorer.model_status.message} Faces keep their order.", file=stderr)
+            return None
+        scorer.request(group)
+        progress = ProgressBar("faces scored", stderr, unit="face")
+        while not (status := scorer.wait(group, timeout=0.5)).finished:
+            progress(status.done + status.failed, status.total)
+        progress(status.done + status.failed, status.total)
+        progress.finish()
+        if status.failed:
+            print(
+                f"note: {status.failed:,} of {status.total:,} faces were not scored.", file=stderr
+            )
+        return dict(scorer.distances(group).distance)
+
+
+def least_like_first(faces: Sequence[Face], distances: Mapping[str, float]) -> list[Face]:
+    """Faces by identity distance, the largest first; faces not scored last, in their order."""
+    return sorted(faces, key=lambda f: (f.key not in distances, -distances.get(f.key, 0.0)))
+
+
 def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """The ``render`` command; returns the exit status."""
     try:
@@ -237,7 +271,8 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             feeds=tuple(args.feed),
             only_problems=args.only_problems,
         )
-        shown = apply_filters(group.faces, filters)
+        flags = flag_faces(group.faces)
+        shown = apply_filters(group.faces, filters, flags)
         review = read_review(settings, args.namespace, args.group_id, group.faces)
         if review.unavailable:
             print(f"note: {review.unavailable} faces.csv has empty verdict columns.", file=stderr)
@@ -246,11 +281,16 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             show_labels=not args.no_labels,
             blur=args.blur,
             boxes_on=settings.boxes_on,
-            flagged=frozenset(f.key for f in group.faces if quality_flags(f)),
+            flagged=frozenset(flags),
             quality=EXPORT_QUALITY,
         )
         policy = image_policy(settings.allow_private_image_hosts, settings.api_url)
         pipeline = Pipeline(settings, policy)
+        distances = None
+        if args.sort == "least-like":
+            distances = score_faces(pipeline, group, stderr)
+            if distances is not None:
+                shown = least_like_first(shown, distances)
         images = len(group_by_image(shown))
         progress = ProgressBar("images", stderr)
         try:
@@ -265,6 +305,8 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 filters=filters,
                 on_progress=progress,
                 review=review,
+                distances=distances,
+                flags=flags,
             )
             progress.finish()
             written = ["images/", "faces.csv", "group.json", "README.txt"]

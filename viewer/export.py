@@ -113,6 +113,7 @@ class _Context:
     flags: Mapping[str, Sequence[str]]  # each flagged face's reasons, by face key
     on_progress: ProgressFn | None
     review: ReviewSnapshot | None  # None: an export without verdicts or review_log.csv
+    distances: Mapping[str, float] | None  # identity distance of each scored face, by key
 
 
 def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str, bytes]]:
@@ -167,6 +168,7 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
             image_wh_by_key=sizes,
             files_by_key=files,
             verdicts_by_key=review.verdicts if review else None,
+            distances_by_key=ctx.distances,
         ),
     )
     if review is not None and review.unavailable is None:
@@ -247,6 +249,7 @@ def _context(
     flags: Mapping[str, Sequence[str]] | None,
     on_progress: ProgressFn | None,
     review: ReviewSnapshot | None,
+    distances: Mapping[str, float] | None,
 ) -> _Context:
     """What ``build_zip`` and ``write_dir`` write from; ``flags`` default to ``thresholds``'."""
     return _Context(
@@ -261,6 +264,7 @@ def _context(
         flags=flag_faces(faces, thresholds or Thresholds()) if flags is None else flags,
         on_progress=on_progress,
         review=review,
+        distances=distances,
     )
 
 
@@ -278,6 +282,7 @@ def build_zip(
     flags: Mapping[str, Sequence[str]] | None = None,
     on_progress: ProgressFn | None = None,
     review: ReviewSnapshot | None = None,
+    distances: Mapping[str, float] | None = None,
 ) -> tuple[bytes, list[ImageFailure]]:
     """ZIP bytes holding ``images/``, ``faces.csv``, ``group.json`` and ``README.txt``.
 
@@ -300,6 +305,7 @@ def build_zip(
         flags,
         on_progress,
         review,
+        distances,
     )
     failures: list[ImageFailure] = []
     buffer = io.BytesIO()
@@ -331,6 +337,7 @@ def write_dir(
     flags: Mapping[str, Sequence[str]] | None = None,
     on_progress: ProgressFn | None = None,
     review: ReviewSnapshot | None = None,
+    distances: Mapping[str, float] | None = None,
 ) -> list[ImageFailure]:
     """Write the files of ``build_zip`` into ``out_dir`` (made if missing); returns failures.
 
@@ -349,6 +356,7 @@ def write_dir(
         flags,
         on_progress,
         review,
+        distances,
     )
     root = Path(out_dir)
     (root / "images").mkdir(parents=True, exist_ok=True)

@@ -49,6 +49,7 @@ CSV_COLUMNS = (
     "verdict",
     "verdict_by",
     "verdict_at",
+    "identity_distance",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -83,6 +84,7 @@ def faces_csv(
     image_wh_by_key: Mapping[str, tuple[int, int]] | None = None,
     files_by_key: Mapping[str, str] | None = None,
     verdicts_by_key: Mapping[str, Verdict] | None = None,
+    distances_by_key: Mapping[str, float] | None = None,
 ) -> bytes:
     """UTF-8 CSV, one row per face with every field, in the order of ``faces``.
 
@@ -91,11 +93,13 @@ def faces_csv(
     ``problems`` joins the face's data problems and the box's repairs; ``flags`` the quality
     flags not already listed under problems. ``verdicts_by_key`` gives each face's current
     verdict (``verdict``, ``verdict_by``, ``verdict_at`` as in review_log.csv); without one
-    those cells are empty. Text cells are guarded against formulas.
+    those cells are empty. ``distances_by_key`` gives each scored face's identity distance
+    (empty for a face not scored). Text cells are guarded against formulas.
     """
     sizes = image_wh_by_key or {}
     files = files_by_key or {}
     verdicts = verdicts_by_key or {}
+    distances = distances_by_key or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -139,6 +143,7 @@ def faces_csv(
             csv_cell("; ".join(problems)),
             csv_cell("; ".join(flags)),
             *_verdict_cells(verdicts.get(face.key)),
+            _number(distances.get(face.key), 4),
         ]
         writer.writerow(row)
     return buffer.getvalue().encode("utf-8")

@@ -254,6 +254,9 @@ def test_sort_faces(
     assert given == before  # the input is not reordered
 
 
+# Identity distances of some of the faces (the others are not scored).
+DISTANCES = {f.key: 0.1 + 0.07 * ((f.index * 5) % 7) for f in SORT_FACES if f.index % 3}
+
 # What each sort key names, read off a face here rather than through the module; a key
 # added to SORTS without an entry here fails the test below.
 NAMED_VALUE: dict[str, Callable[[Face], object]] = {
@@ -264,6 +267,8 @@ NAMED_VALUE: dict[str, Callable[[Face], object]] = {
     "feed": lambda f: f.feed_id,
     # the product orders faces as its geometric mean does; a missing value makes it 0
     "worst": lambda f: (f.confidence or 0.0) * (f.sharpness or 0.0),
+    # least like the rest: the largest identity distance first; faces not scored last
+    "least": lambda f: -DISTANCES[f.key] if f.key in DISTANCES else None,
 }
 
 
@@ -271,11 +276,11 @@ NAMED_VALUE: dict[str, Callable[[Face], object]] = {
 @pytest.mark.parametrize("key", list(SORTS))
 def test_each_sort_key_orders_faces_by_what_it_names(key: str, descending: bool) -> None:
     value = NAMED_VALUE[key]
-    ordered = [value(f) for f in sort_faces(SHUFFLED, key, descending)]
+    ordered = [value(f) for f in sort_faces(SHUFFLED, key, descending, DISTANCES)]
     present = [v for v in ordered if v is not None]
     assert ordered == present + [None] * (len(ordered) - len(present))  # missing ones last
     assert len(set(present)) > 1  # the fixture tells this key's orders apart
-    reverse = descending and key != "worst"  # worst first ignores the direction
+    reverse = descending and key not in ("worst", "least")  # these ignore the direction
     assert present == sorted(present, reverse=reverse)  # type: ignore[type-var]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -26,7 +26,7 @@ from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.review import cli as review_cli
 from viewer.review.faces import ReviewSnapshot, snapshot
-from viewer.select import POSES, Filters, apply_filters, flag_faces
+from viewer.select import POSES, Filters, apply_filters, flag_faces, sort_faces
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -224,11 +224,6 @@ def score_faces(pipeline: Pipeline, group: Group, stderr: TextIO) -> dict[str, f
         return dict(scorer.distances(group).distance)
 
 
-def least_like_first(faces: Sequence[Face], distances: Mapping[str, float]) -> list[Face]:
-    """Faces by identity distance, the largest first; faces not scored last, in their order."""
-    return sorted(faces, key=lambda f: (f.key not in distances, -distances.get(f.key, 0.0)))
-
-
 def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """The ``render`` command; returns the exit status."""
     try:
@@ -290,7 +285,7 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if args.sort == "least-like":
             distances = score_faces(pipeline, group, stderr)
             if distances is not None:
-                shown = least_like_first(shown, distances)
+                shown = sort_faces(shown, "least", distances=distances)
         images = len(group_by_image(shown))
         progress = ProgressBar("images", stderr)
         try:

@@ -20,6 +20,7 @@ SORTS = {
     "time": "Time",
     "feed": "Feed",
     "worst": "Worst first",
+    "least": "Least like the rest",
 }
 PAGE_SIZES = (12, 24, 48)
 
@@ -104,7 +105,9 @@ def apply_filters(
     return [f for f in faces if passes(f, filters, flags)]
 
 
-def _sort_value(face: Face, key: str) -> float | str | datetime | None:
+def _sort_value(
+    face: Face, key: str, distances: Mapping[str, float]
+) -> float | str | datetime | None:
     if key == "confidence":
         return face.confidence
     if key == "sharpness":
@@ -115,22 +118,32 @@ def _sort_value(face: Face, key: str) -> float | str | datetime | None:
         return face.feed_id
     if key == "worst":
         return quality_score(face)
+    if key == "least":
+        distance = distances.get(face.key)
+        return None if distance is None else -distance
     return face.index
 
 
-def sort_faces(faces: Sequence[Face], key: str = "index", descending: bool = False) -> list[Face]:
+def sort_faces(
+    faces: Sequence[Face],
+    key: str = "index",
+    descending: bool = False,
+    distances: Mapping[str, float] | None = None,
+) -> list[Face]:
     """Sort by ``key``; faces missing the value come last either way; ties keep group order.
 
-    "worst" puts the lowest combined quality first (``descending`` is ignored).
+    "worst" puts the lowest combined quality first, and "least" the largest identity distance
+    (``distances``, by face key: faces not scored come last); both ignore ``descending``.
     """
     if key not in SORTS:
         raise ValueError(f"unknown sort {key!r}")
-    if key == "worst":
+    if key in ("worst", "least"):
         descending = False
-    present = [f for f in faces if _sort_value(f, key) is not None]
-    missing = [f for f in faces if _sort_value(f, key) is None]
+    known = distances or {}
+    present = [f for f in faces if _sort_value(f, key, known) is not None]
+    missing = [f for f in faces if _sort_value(f, key, known) is None]
     present.sort(key=lambda f: f.index)
-    present.sort(key=lambda f: _sort_value(f, key), reverse=descending)  # type: ignore[arg-type,return-value]
+    present.sort(key=lambda f: _sort_value(f, key, known), reverse=descending)  # type: ignore[arg-type,return-value]
     return present + sorted(missing, key=lambda f: f.index)
 
 

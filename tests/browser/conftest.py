@@ -77,6 +77,7 @@ def _app_env(home: Path) -> dict[str, str]:
     """This process's environment without settings that could point the app elsewhere."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("II_", "STREAMLIT_"))}
     env.update(HOME=str(home), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
+    env["II_FACE_MODEL"] = "off"  # scoring 2,000 faces would compete with Chromium for CPU
     return env
 
 

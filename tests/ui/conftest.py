@@ -12,7 +12,8 @@ from viewer.demo.server import DemoServer
 
 @pytest.fixture(autouse=True)
 def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No API or analyst from the environment; verdicts in a SQLite file of the test's own."""
+    """No API or analyst from the environment; verdicts in a SQLite file of the test's own;
+    no face scoring (its downloads would count among the requests the tests count)."""
     for name in (
         "II_API_URL",
         "II_ACCESS_TOKEN",
@@ -23,6 +24,9 @@ def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("II_REVIEW_DB", str(tmp_path / "review.sqlite3"))
+    # the face model scores every face in the background; the tests of identity turn it on
+    monkeypatch.setenv("II_FACE_MODEL", "off")
+    monkeypatch.setenv("II_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture()

@@ -12,6 +12,7 @@ from viewer.pipeline import Pipeline
 from viewer.review.board import Board
 from viewer.review.triage import Ordering
 from viewer.review.values import Verdict
+from viewer.ui.identity import Evidence
 
 
 def _ignore(*_: object) -> None:
@@ -67,6 +68,7 @@ class ViewContext:
     flags: Mapping[str, Sequence[str]]  # each flagged face's reasons, by face key
     open_face: Callable[[int], None]  # opens the face with this index in Detail
     review: ReviewContext = field(default_factory=ReviewContext, kw_only=True)
+    evidence: Evidence = field(default_factory=Evidence, kw_only=True)  # who each face is
 
 
 @dataclass(frozen=True)

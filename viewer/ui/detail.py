@@ -13,6 +13,7 @@ from viewer.models import Face
 from viewer.ui import session
 from viewer.ui.context import DetailContext
 from viewer.ui.gallery import error_tile_jpeg
+from viewer.ui.identity import distance_text
 from viewer.ui.review import face_panel
 from viewer.ui.text import escape_md, num, pct, when
 
@@ -83,6 +84,7 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
             st.warning("Flagged: " + escape_md("; ".join(face_flags), 600))
         face_panel(ctx.review, face)
         fields = {
+            "identity distance": distance_text(ctx.evidence, face) or "not scored yet",
             "id": face.id,
             "customId": face.custom_id,
             "feedId": face.feed_id,

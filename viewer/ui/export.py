@@ -52,6 +52,7 @@ def export_panel(
     filters: Filters | None = None,
     flags: Mapping[str, Sequence[str]] | None = None,
     review: Callable[[], ReviewSnapshot] | None = None,
+    distances: Mapping[str, float] | None = None,
 ) -> None:
     """Download buttons whose files are built only when clicked; the page does not rerun.
 
@@ -72,6 +73,7 @@ def export_panel(
             filters=filters,
             flags=flags,
             review=review() if review else None,
+            distances=distances,
         )
         return data
 

@@ -12,6 +12,7 @@ from viewer.review.values import Verdict
 from viewer.ui import session
 from viewer.ui.context import PagedContext, ViewContext
 from viewer.ui.gallery import paginate, progress_bar, show_result, waiting_tile_jpeg
+from viewer.ui.identity import distance_text
 from viewer.ui.review import selection_bar
 from viewer.ui.text import escape_md, num, pct
 
@@ -51,7 +52,10 @@ def draw_tiles(ctx: ViewContext, faces: Sequence[Face]) -> None:
             slot = st.empty()
             slot.image(waiting_tile_jpeg(TILE, TILE), width="stretch")
             verdict = review.verdicts.get(face.key)
-            slots[face.key] = (slot, tile_caption(face, face_flags, verdict))
+            caption = tile_caption(face, face_flags, verdict)
+            if distance := distance_text(ctx.evidence, face):
+                caption += f" · {escape_md(distance, 120)}"
+            slots[face.key] = (slot, caption)
             st.button(
                 "Open",
                 key=session.keyed(session.OPEN_TILE, face.index),

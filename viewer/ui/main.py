@@ -14,6 +14,7 @@ from viewer.models import Face, Group
 from viewer.review.faces import ReviewSnapshot, snapshot
 from viewer.review.triage import QUEUE_ORDERS, filter_by_verdict, queue_order
 from viewer.select import apply_filters, flag_faces, sort_faces
+from viewer.ui import identity as identity_ui
 from viewer.ui import resources, session, sidebar
 from viewer.ui import review as review_ui
 from viewer.ui.browse import browse_view
@@ -117,20 +118,30 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     review = review_ui.review_context(s, base.namespace, base.group, group)
     state = sidebar.controls(group, base, verdicts=review.board is not None)
     review_ui.analyst_input(s)
+    in_view = sort_faces(group.faces, state.sort, state.descending)[: state.per_page]
+    evidence = identity_ui.evidence(s, group, first=in_view)
     flags = flag_faces(group.faces, state.thresholds)  # once per run, for every view
+    for face in group.faces:
+        if reasons := evidence.reasons(face):
+            flags[face.key] = [*flags.get(face.key, []), *reasons]
     words = {key: verdict.verdict for key, verdict in review.verdicts.items()}
     passing = apply_filters(group.faces, state.filters, flags)
     if state.verdict != "all":
         passing = filter_by_verdict(passing, words, state.verdict)
-    options = replace(options, flagged=frozenset(flags)).with_badges(verdict_badges(words))
+    badges = verdict_badges(words)
+    for key, marks in evidence.badges().items():
+        badges[key] = (*badges.get(key, ()), *marks)
+    options = replace(options, flagged=frozenset(flags)).with_badges(badges)
     pipe = resources.pipeline(s)
-    ctx = ViewContext(pipe, options, flags, session.open_face, review=review)
+    ctx = ViewContext(pipe, options, flags, session.open_face, review=review, evidence=evidence)
     if state.mode == "review":
         return _review(ctx, group, state, passing)
-    shown = sort_faces(passing, state.sort, state.descending)
+    shown = sort_faces(passing, state.sort, state.descending, evidence.distances)
     counts = review.board.counts() if review.board else None
     header(group, len(shown), len(flags), counts)
     st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
+    identity_ui.summary(evidence)
+    identity_ui.watch(s, group, evidence.scored)
     review_ui.said()
     page = _views(ctx, shown, state.per_page)
     with st.expander("Export", icon=":material/download:"):
@@ -144,6 +155,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
             filters=state.filters,
             flags=flags,
             review=_snapshot(review, state, group),
+            distances=evidence.distances,
         )
     with st.expander("Raw JSON"):
         st.caption("The group exactly as the API sent it (first 200 faces).")

@@ -8,6 +8,7 @@ import streamlit as st
 from viewer.api import Client
 from viewer.config import Settings, load_settings
 from viewer.hosts import image_policy
+from viewer.identity.scorer import Scorer
 from viewer.models import Group
 from viewer.pipeline import Pipeline
 from viewer.review.board import StoreAccess
@@ -84,3 +85,10 @@ def search(
         sort_by=sort_by,
         feed_ids=feed_ids,
     )
+
+
+@st.cache_resource(show_spinner=False)
+def scorer(s: Settings) -> Scorer:
+    """The face scorer, one per process: its worker processes and descriptor cache are shared
+    by every session, and it downloads through the pipeline's fetcher (one byte cache)."""
+    return Scorer(pipeline(s).fetcher)

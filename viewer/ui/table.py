@@ -27,6 +27,7 @@ def table_frame(
     thumbs: Mapping[str, str | None],
     flags: Mapping[str, Sequence[str]],
     verdicts: Mapping[str, Verdict] | None = None,
+    distances: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     verdicts = verdicts or {}
     given = [verdicts.get(f.key) for f in faces]
@@ -43,6 +44,7 @@ def table_frame(
             "image size": [
                 f"{f.width:g}×{f.height:g}" if f.width and f.height else None for f in faces
             ],
+            "identity distance": [(distances or {}).get(f.key) for f in faces],
             "flags": ["; ".join(flags.get(f.key, [])) for f in faces],
             "verdict": [verdict_text(v.verdict) if v else "" for v in given],
             "verdict by": [v.by if v else "" for v in given],
@@ -68,7 +70,7 @@ def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
         for key, r in crops.items()
         if isinstance(r, Rendered)
     }
-    frame = table_frame(rows, thumbs, flags, review.verdicts)
+    frame = table_frame(rows, thumbs, flags, review.verdicts, ctx.evidence.distances)
     keys = [f.key for f in rows]
     review.show_selected_rows(keys)
     st.dataframe(

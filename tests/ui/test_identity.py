@@ -1,0 +1,78 @@
+"""Identity evidence on the page: scored in the background, sorted, shown in Table and Faces."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.apptest import run, unescaped
+from viewer.demo import impostor_ids
+from viewer.demo.server import DemoServer
+
+SMALL_LARGE = {"large_faces": 200, "large_photos": 30}
+
+
+@pytest.fixture()
+def scoring_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[DemoServer]:
+    """A demo whose demo-large has 200 faces (4 planted), with the face model on."""
+    server = DemoServer(host="127.0.0.1", port=0, **SMALL_LARGE).start()
+    monkeypatch.setenv("II_API_URL", server.api_url)
+    monkeypatch.setenv("II_ACCESS_TOKEN", server.static_token)
+    monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
+    monkeypatch.setenv("II_FACE_MODEL", "on")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(unescaped(c.value) for c in at.caption)
+
+
+def scored(at: AppTest, total: int, timeout_s: float = 120.0) -> AppTest:
+    """Rerun the page until it says every face is scored."""
+    deadline = time.monotonic() + timeout_s
+    while f"{total} of {total} faces scored" not in captions(at):
+        assert time.monotonic() < deadline, captions(at)
+        time.sleep(1.0)
+        at.run()
+        assert not at.exception
+    return at
+
+
+def test_table_sorted_least_like_shows_the_planted_faces_first(scoring_demo: DemoServer) -> None:
+    at = run(namespace="acme", group="demo-large", view="table", sort="least")
+    assert not at.exception
+    scored(at, 200)
+    planted = impostor_ids(**SMALL_LARGE)
+    assert f"{len(planted)} may be someone else" in captions(at)
+    (frame,) = [d.value for d in at.dataframe if "identity distance" in d.value.columns]
+    distances = list(frame["identity distance"])
+    assert distances == sorted(distances, reverse=True)
+    assert set(frame["id"][: len(planted)]) == planted
+    assert all("may be someone else" in f for f in frame["flags"][: len(planted)])
+    assert not any("may be someone else" in f for f in frame["flags"][len(planted) :])
+
+
+def test_faces_captions_carry_each_distance(scoring_demo: DemoServer) -> None:
+    at = run(namespace="acme", group="demo-person-a1", view="faces", sort="least")
+    scored(at, 12)
+    texts = [unescaped(c) for image in at.main.image for c in image.captions]
+    assert len(texts) == 12
+    assert all("distance 0." in text for text in texts)
+
+
+def test_a_missing_face_model_is_said_once_and_the_group_still_shows(
+    scoring_demo: DemoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("II_FACE_MODEL_DIR", str(tmp_path / "no-model"))
+    at = run(namespace="acme", group="demo-person-a1", view="faces")
+    assert not at.exception
+    said = [i.value for i in at.info if "Identity distances are not shown" in i.value]
+    assert len(said) == 1
+    assert len(at.main.image) == 12

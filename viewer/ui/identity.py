@@ -1,0 +1,119 @@
+"""Identity evidence on the page: same-photo conflicts and each face's distance to its group.
+
+Scoring runs in the background (``resources.scorer``); each run asks for the faces in view
+first and shows what has arrived. While scoring goes on, a small fragment checks its progress
+and reruns the page when enough new faces are scored, so the views fill in by themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from viewer.compose import Badge
+from viewer.config import Settings
+from viewer.draw.color import Color
+from viewer.identity.conflicts import find_conflicts
+from viewer.identity.distance import FLAG_DISTANCE
+from viewer.models import Face, Group
+from viewer.ui import resources
+
+SOMEONE_ELSE = "may be someone else"
+SOMEONE_ELSE_BADGE = Badge("≠", Color.from_hex("#CC79A7"))  # Okabe–Ito reddish purple
+REFRESH_S = 3.0
+REFRESH_EVERY = 0.05  # rerun the page when this share of the group's faces has newly arrived
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the views show about who each face is."""
+
+    distances: Mapping[str, float] = field(default_factory=dict)  # scored faces, by key
+    flagged: frozenset[str] = frozenset()  # faces that may be someone else
+    conflicts: Mapping[str, Sequence[str]] = field(default_factory=dict)  # words, by key
+    not_scored: Mapping[str, str] = field(default_factory=dict)  # why not, by key
+    threshold: float = FLAG_DISTANCE
+    scored: int = 0
+    total: int = 0
+    message: str | None = None  # why nothing is scored (the model could not load)
+
+    def reasons(self, face: Face) -> list[str]:
+        """This face's identity flags, worded as the other flags are."""
+        words = list(self.conflicts.get(face.key, ()))
+        if face.key in self.flagged:
+            words.append(f"{SOMEONE_ELSE} (distance {self.distances[face.key]:.2f})")
+        return words
+
+    def badges(self) -> dict[str, tuple[Badge, ...]]:
+        return {key: (SOMEONE_ELSE_BADGE,) for key in self.flagged}
+
+
+def distance_text(evidence: Evidence, face: Face) -> str:
+    """``"distance 0.62 ≠"``, ``"not scored: …"`` or ``""`` while the face waits its turn."""
+    if face.key in evidence.distances:
+        mark = " ≠" if face.key in evidence.flagged else ""
+        return f"distance {evidence.distances[face.key]:.2f}{mark}"
+    if face.key in evidence.not_scored:
+        return f"not scored: {evidence.not_scored[face.key]}"
+    return ""
+
+
+def evidence(s: Settings, group: Group, first: Sequence[Face]) -> Evidence:
+    """Ask for the group's faces to be scored (``first`` ahead) and say what is known now."""
+    conflicts = {
+        key: tuple(dict.fromkeys(c.words for c in found))
+        for key, found in find_conflicts(group.faces).items()
+    }
+    if not s.face_model:
+        return Evidence(conflicts=conflicts, total=len(group.faces))
+    scorer = resources.scorer(s)
+    status = scorer.model_status
+    if not status.available:
+        return Evidence(conflicts=conflicts, total=len(group.faces), message=status.message)
+    scorer.request(group, first)
+    found = scorer.distances(group)
+    now = scorer.status(group)
+    return Evidence(
+        distances=found.distance,
+        flagged=found.flagged(),
+        conflicts=conflicts,
+        not_scored=scorer.not_scored(group),
+        threshold=found.threshold,
+        scored=now.done,
+        total=now.total,
+    )
+
+
+def summary(ev: Evidence) -> None:
+    """One line under the header: how far scoring has come, what it found, the conflicts."""
+    if ev.message:
+        st.info(ev.message + " Identity distances are not shown; everything else works.")
+    parts = []
+    if ev.total and not ev.message and ev.distances is not None:
+        parts.append(f"{ev.scored:,} of {ev.total:,} faces scored")
+        parts.append(f"{len(ev.flagged):,} {SOMEONE_ELSE} (distance above {ev.threshold:.2f})")
+    if ev.conflicts:
+        parts.append(f"{len(ev.conflicts):,} faces in same-photo conflicts")
+    if parts:
+        st.caption("Identity: " + " · ".join(parts))
+
+
+def watch(s: Settings, group: Group, scored: int) -> None:
+    """While faces are still being scored, rerun the page as enough of them arrive."""
+    if not s.face_model:
+        return
+    scorer = resources.scorer(s)
+    if not scorer.model_status.available or scorer.status(group).finished:
+        return
+
+    @st.fragment(run_every=REFRESH_S)
+    def progress() -> None:
+        now = scorer.status(group)
+        done = now.done + now.failed
+        if now.finished or now.done - scored >= max(1, int(now.total * REFRESH_EVERY)):
+            st.rerun(scope="app")
+        st.progress(done / max(1, now.total), text=f"Scoring faces: {done:,} of {now.total:,}")
+
+    progress()

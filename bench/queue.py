@@ -27,6 +27,7 @@ from bench.browser import (
     _free_port,
     _stop,
     _wait_healthy,
+    streamlit_command,
     unavailable,
 )
 from bench.report import Row, table
@@ -70,23 +71,7 @@ def measure(presses: int, warmup: int) -> dict[str, Any]:
             II_ANALYST="bench",
             PYTHONUNBUFFERED="1",
         )
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ]
+        command = streamlit_command(port)
         with (Path(tmp) / "streamlit.log").open("wb") as log:
             process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
         try:

@@ -112,6 +112,15 @@ def _retry() -> Retry:
     return Retry(**kwargs)
 
 
+def _prepare(session: requests.Session, adapter: HTTPAdapter) -> requests.Session:
+    """``session`` ignoring proxy settings, sending through ``adapter``, named as the viewer."""
+    session.trust_env = False
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = "group-viewer/0.1"
+    return session
+
+
 class Client:
     """A session with the recognition API. Use as a context manager, or call ``close()``.
 
@@ -121,18 +130,10 @@ class Client:
 
     def __init__(self, settings: Settings, session: requests.Session | None = None) -> None:
         self.settings = settings
-        self.session = session or requests.Session()
-        self.session.trust_env = False
-        adapter = HTTPAdapter(max_retries=_retry(), pool_connections=2, pool_maxsize=8)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers["User-Agent"] = "group-viewer/0.1"
-        self._write_session = requests.Session()
-        self._write_session.trust_env = False
+        reader = HTTPAdapter(max_retries=_retry(), pool_connections=2, pool_maxsize=8)
+        self.session = _prepare(session or requests.Session(), reader)
         writer = HTTPAdapter(max_retries=_write_retry(), pool_connections=1, pool_maxsize=2)
-        self._write_session.mount("http://", writer)
-        self._write_session.mount("https://", writer)
-        self._write_session.headers["User-Agent"] = "group-viewer/0.1"
+        self._write_session = _prepare(requests.Session(), writer)
         self._lock = threading.Lock()
         self._token: str | None = settings.access_token
         self._token_expires_ms: float | None = None

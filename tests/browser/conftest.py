@@ -8,9 +8,7 @@ temporary HOME, so it always serves the embedded demo API. Chromium is Debian's
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -21,20 +19,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, _free_port, streamlit_command
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1500, "height": 1800}
 STARTUP_TIMEOUT_S = 60.0
 HOW_TO_ENABLE = (
@@ -53,6 +43,15 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
+def require_browser() -> None:
+    """Skip the calling test module when the browser tests cannot run here; fail it in CI."""
+    problem = missing_requirement()
+    if problem:
+        if in_ci():
+            pytest.fail(f"Browser tests cannot run in CI: {problem}", pytrace=False)
+        pytest.skip(problem, allow_module_level=True)
+
+
 def missing_requirement() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     try:
@@ -65,12 +64,6 @@ def missing_requirement() -> str | None:
     if secrets.exists():
         return f"{secrets} exists and would take the app out of demo mode; move it away."
     return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _app_env(home: Path) -> dict[str, str]:
@@ -108,23 +101,7 @@ def app_url() -> Iterator[str]:
         log_path = home / "streamlit.log"
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ]
+        command = streamlit_command(port)
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
                 command,

@@ -14,13 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import ROOT, in_ci, missing_requirement
+from tests.browser.conftest import ROOT, require_browser
 
-_problem = missing_requirement()
-if _problem:
-    if in_ci():
-        pytest.fail(f"Browser tests cannot run in CI: {_problem}", pytrace=False)
-    pytest.skip(_problem, allow_module_level=True)
+require_browser()
 
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 

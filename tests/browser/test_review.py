@@ -10,13 +10,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import in_ci, missing_requirement
+from tests.browser.conftest import require_browser
 
-_problem = missing_requirement()
-if _problem:
-    if in_ci():
-        pytest.fail(f"Browser tests cannot run in CI: {_problem}", pytrace=False)
-    pytest.skip(_problem, allow_module_level=True)
+require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 

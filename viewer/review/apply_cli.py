@@ -12,9 +12,7 @@ Heavy modules (SQLAlchemy, the client) are imported only when a command runs.
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
-import io
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -105,15 +103,9 @@ def _cells(batch: ApplyBatch) -> dict[str, object]:
 
 def apply_log_csv(batches: Sequence[ApplyBatch]) -> str:
     """The batches as CSV (``apply_log.csv``); text a spreadsheet would run is neutralised."""
-    from viewer.export_csv import csv_cell
+    from viewer.review.transfer import cells_csv
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(BATCH_COLUMNS)
-    for batch in batches:
-        cells = _cells(batch)
-        writer.writerow("" if cells[c] is None else csv_cell(str(cells[c])) for c in BATCH_COLUMNS)
-    return out.getvalue()
+    return cells_csv(BATCH_COLUMNS, (_cells(batch) for batch in batches))
 
 
 def apply_log_json(batches: Sequence[ApplyBatch], namespace: str, group: str) -> str:

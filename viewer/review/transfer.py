@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -82,15 +82,20 @@ def _cells(event: VerdictEvent) -> dict[str, object]:
     }
 
 
-def review_log_csv(events: Sequence[VerdictEvent]) -> str:
-    """The events as CSV (``review_log.csv``); text that a spreadsheet would run is neutralised."""
+def cells_csv(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> str:
+    """Rows of cells as CSV under ``columns``; None is empty, text a spreadsheet would run is
+    neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LOG_COLUMNS)
-    for event in events:
-        cells = _cells(event)
-        writer.writerow("" if cells[c] is None else csv_cell(str(cells[c])) for c in LOG_COLUMNS)
+    writer.writerow(columns)
+    for cells in rows:
+        writer.writerow("" if cells[c] is None else csv_cell(str(cells[c])) for c in columns)
     return out.getvalue()
+
+
+def review_log_csv(events: Sequence[VerdictEvent]) -> str:
+    """The events as CSV (``review_log.csv``); text that a spreadsheet would run is neutralised."""
+    return cells_csv(LOG_COLUMNS, (_cells(event) for event in events))
 
 
 def review_log_json(events: Sequence[VerdictEvent], namespace: str, group: str) -> str:

@@ -10,6 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.apptest import run, unescaped
+from viewer.api import Client
+from viewer.config import Settings
 from viewer.demo import impostor_ids
 from viewer.demo.server import DemoServer
 
@@ -76,3 +78,18 @@ def test_a_missing_face_model_is_said_once_and_the_group_still_shows(
     said = [i.value for i in at.info if "Identity distances are not shown" in i.value]
     assert len(said) == 1
     assert len(at.main.image) == 12
+
+
+def test_the_review_queue_starts_with_the_faces_least_like_the_rest(
+    scoring_demo: DemoServer,
+) -> None:
+    at = run(namespace="acme", group="demo-large", mode="review")
+    scored(at, 200)
+    planted = impostor_ids(**SMALL_LARGE)
+    with Client(
+        Settings(api_url=scoring_demo.api_url, access_token=scoring_demo.static_token)
+    ) as c:
+        group = {f.index: f.id for f in c.get_group("acme", "demo-large").faces}
+    order = at.session_state["queue"][1]
+    assert {group[i] for i in order[: len(planted)]} == planted
+    assert at.query_params["face"] == str(order[0])

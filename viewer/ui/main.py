@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 
 import streamlit as st
@@ -135,7 +136,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     pipe = resources.pipeline(s)
     ctx = ViewContext(pipe, options, flags, session.open_face, review=review, evidence=evidence)
     if state.mode == "review":
-        return _review(ctx, group, state, passing)
+        return _review(s, ctx, group, state, passing)
     shown = sort_faces(passing, state.sort, state.descending, evidence.distances)
     counts = review.board.counts() if review.board else None
     header(group, len(shown), len(flags), counts)
@@ -182,13 +183,22 @@ def _snapshot(
     return lambda: snapshot(board.store, state.namespace, state.group, group.faces)
 
 
-def _review(ctx: ViewContext, group: Group, state: ViewState, passing: list[Face]) -> ViewState:
+def _review(
+    s: Settings, ctx: ViewContext, group: Group, state: ViewState, passing: list[Face]
+) -> ViewState:
     """The review queue over the faces that pass the filters, in the chosen order."""
     st.subheader(f"Review group {escape_md(group.id or state.group, 80)}")
+    identity_ui.summary(ctx.evidence)
+    identity_ui.watch(s, group, ctx.evidence.scored)
     review_ui.said()
-    order_key, unreviewed_first = sidebar.queue_controls(QUEUE_ORDERS)
+    distances = ctx.evidence.distances
+    # least like the rest first; until faces are scored, that falls back to worst quality
+    least = _least_like(distances) if distances else QUEUE_ORDERS["worst"][1]
+    orders = {"least": ("Least like the rest first", least), **QUEUE_ORDERS}
+    typicality = _typicality(distances) if distances else None
+    order_key, unreviewed_first = sidebar.queue_controls(orders)
     reviewed = set(ctx.review.verdicts)
-    ordering = QUEUE_ORDERS[order_key][1]
+    ordering = orders[order_key][1]
     made_from = (
         state.namespace,
         state.group,
@@ -196,6 +206,7 @@ def _review(ctx: ViewContext, group: Group, state: ViewState, passing: list[Face
         state.verdict,
         order_key,
         unreviewed_first,
+        ctx.evidence.scored == ctx.evidence.total,  # the order is made again once all are scored
     )
     order = session.queue(
         made_from,
@@ -203,11 +214,27 @@ def _review(ctx: ViewContext, group: Group, state: ViewState, passing: list[Face
     )
     common = {f.name: getattr(ctx, f.name) for f in fields(ViewContext)}
     shown = queue_view(
-        QueueContext(**common, order=order, face=session.face(), show_face=session.keep_face),
+        QueueContext(
+            **common,
+            order=order,
+            face=session.face(),
+            show_face=session.keep_face,
+            typicality=typicality,
+        ),
         passing,
         group.faces,
     )
     return replace(state, view="gallery", page=1, face=shown)
+
+
+def _least_like(distances: Mapping[str, float]) -> Callable[[Face], float]:
+    """A queue ordering: the largest identity distance first, faces not scored last."""
+    return lambda face: -distances[face.key] if face.key in distances else math.inf
+
+
+def _typicality(distances: Mapping[str, float]) -> Callable[[Face], float]:
+    """The group's most typical faces first: the nearest its centre."""
+    return lambda face: distances.get(face.key, math.inf)
 
 
 def _views(ctx: ViewContext, shown: list[Face], per_page: int) -> int:

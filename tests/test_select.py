@@ -221,12 +221,54 @@ T3 = datetime(2024, 1, 3, tzinfo=UTC)
 
 # Worst-first scores: 0 -> sqrt(.4)=.632, 1 -> 0, 2 -> 0, 3 -> .632, 4 -> sqrt(.09)=.3, 5 -> 0.
 SORT_FACES = (
-    Face(index=0, confidence=0.8, sharpness=0.5, created_at=T2, feed_id="B"),
-    Face(index=1, confidence=None, sharpness=0.9, created_at=None, feed_id="A"),
-    Face(index=2, confidence=0.6, sharpness=None, created_at=T1, feed_id=None),
-    Face(index=3, confidence=0.8, sharpness=0.5, created_at=T2, feed_id="A"),
-    Face(index=4, confidence=0.9, sharpness=0.1, created_at=T3, feed_id="C"),
-    Face(index=5, confidence=None, sharpness=0.5, created_at=T1, feed_id="B"),
+    Face(
+        index=0,
+        confidence=0.8,
+        sharpness=0.5,
+        created_at=T2,
+        feed_id="B",
+        url="https://img.example/p1.jpg",
+    ),
+    Face(
+        index=1,
+        confidence=None,
+        sharpness=0.9,
+        created_at=None,
+        feed_id="A",
+        url="https://img.example/p2.jpg",
+    ),
+    Face(
+        index=2,
+        confidence=0.6,
+        sharpness=None,
+        created_at=T1,
+        feed_id=None,
+        url="https://img.example/p0.jpg",
+    ),
+    Face(
+        index=3,
+        confidence=0.8,
+        sharpness=0.5,
+        created_at=T2,
+        feed_id="A",
+        url="https://img.example/p1.jpg",
+    ),
+    Face(
+        index=4,
+        confidence=0.9,
+        sharpness=0.1,
+        created_at=T3,
+        feed_id="C",
+        url="https://img.example/p2.jpg",
+    ),
+    Face(
+        index=5,
+        confidence=None,
+        sharpness=0.5,
+        created_at=T1,
+        feed_id="B",
+        url="https://img.example/p0.jpg",
+    ),
 )
 # Handed over out of group order: ties must still come out in group (index) order.
 SHUFFLED = [SORT_FACES[i] for i in (3, 5, 0, 4, 2, 1)]
@@ -256,6 +298,8 @@ def test_sort_faces(
 
 # Identity distances of some of the faces (the others are not scored).
 DISTANCES = {f.key: 0.1 + 0.07 * ((f.index * 5) % 7) for f in SORT_FACES if f.index % 3}
+# Faces in a same-photo conflict (the others are not).
+CONFLICTS = frozenset(f.key for f in SORT_FACES if f.index % 2 == 0)
 
 # What each sort key names, read off a face here rather than through the module; a key
 # added to SORTS without an entry here fails the test below.
@@ -269,6 +313,8 @@ NAMED_VALUE: dict[str, Callable[[Face], object]] = {
     "worst": lambda f: (f.confidence or 0.0) * (f.sharpness or 0.0),
     # least like the rest: the largest identity distance first; faces not scored last
     "least": lambda f: -DISTANCES[f.key] if f.key in DISTANCES else None,
+    # conflicts first, photo by photo (so one photo's faces lie side by side); the rest last
+    "conflict": lambda f: f.url if f.key in CONFLICTS else None,
 }
 
 
@@ -276,11 +322,11 @@ NAMED_VALUE: dict[str, Callable[[Face], object]] = {
 @pytest.mark.parametrize("key", list(SORTS))
 def test_each_sort_key_orders_faces_by_what_it_names(key: str, descending: bool) -> None:
     value = NAMED_VALUE[key]
-    ordered = [value(f) for f in sort_faces(SHUFFLED, key, descending, DISTANCES)]
+    ordered = [value(f) for f in sort_faces(SHUFFLED, key, descending, DISTANCES, CONFLICTS)]
     present = [v for v in ordered if v is not None]
     assert ordered == present + [None] * (len(ordered) - len(present))  # missing ones last
     assert len(set(present)) > 1  # the fixture tells this key's orders apart
-    reverse = descending and key not in ("worst", "least")  # these ignore the direction
+    reverse = descending and key not in ("worst", "least", "conflict")  # these ignore it
     assert present == sorted(present, reverse=reverse)  # type: ignore[type-var]
 
 

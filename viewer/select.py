@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from viewer.identity.distance import FLAG_DISTANCE
 from viewer.models import Face
 
 T = TypeVar("T")
@@ -21,16 +22,19 @@ SORTS = {
     "feed": "Feed",
     "worst": "Worst first",
     "least": "Least like the rest",
+    "conflict": "Same-photo conflicts first",
 }
 PAGE_SIZES = (12, 24, 48)
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Below these a face is flagged. Defaults: confidence 70 %, sharpness 0.30."""
+    """Below these a face is flagged. Defaults: confidence 70 %, sharpness 0.30. Farther from
+    its group's centre than ``identity`` a face may be someone else."""
 
     confidence: float = 0.7
     sharpness: float = 0.3
+    identity: float = FLAG_DISTANCE
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ def apply_filters(
 
 
 def _sort_value(
-    face: Face, key: str, distances: Mapping[str, float]
+    face: Face, key: str, distances: Mapping[str, float], conflicts: Collection[str]
 ) -> float | str | datetime | None:
     if key == "confidence":
         return face.confidence
@@ -121,6 +125,8 @@ def _sort_value(
     if key == "least":
         distance = distances.get(face.key)
         return None if distance is None else -distance
+    if key == "conflict":  # one photo's conflicting faces side by side
+        return (face.url or "") if face.key in conflicts else None
     return face.index
 
 
@@ -129,21 +135,23 @@ def sort_faces(
     key: str = "index",
     descending: bool = False,
     distances: Mapping[str, float] | None = None,
+    conflicts: Collection[str] = (),
 ) -> list[Face]:
     """Sort by ``key``; faces missing the value come last either way; ties keep group order.
 
-    "worst" puts the lowest combined quality first, and "least" the largest identity distance
-    (``distances``, by face key: faces not scored come last); both ignore ``descending``.
+    "worst" puts the lowest combined quality first, "least" the largest identity distance
+    (``distances``, by face key: faces not scored come last) and "conflict" the faces in a
+    same-photo conflict (``conflicts``, face keys), photo by photo; these ignore ``descending``.
     """
     if key not in SORTS:
         raise ValueError(f"unknown sort {key!r}")
-    if key in ("worst", "least"):
+    if key in ("worst", "least", "conflict"):
         descending = False
-    known = distances or {}
-    present = [f for f in faces if _sort_value(f, key, known) is not None]
-    missing = [f for f in faces if _sort_value(f, key, known) is None]
+    known, clashing = distances or {}, frozenset(conflicts)
+    present = [f for f in faces if _sort_value(f, key, known, clashing) is not None]
+    missing = [f for f in faces if _sort_value(f, key, known, clashing) is None]
     present.sort(key=lambda f: f.index)
-    present.sort(key=lambda f: _sort_value(f, key, known), reverse=descending)  # type: ignore[arg-type,return-value]
+    present.sort(key=lambda f: _sort_value(f, key, known, clashing), reverse=descending)  # type: ignore[arg-type,return-value]
     return present + sorted(missing, key=lambda f: f.index)
 
 

@@ -36,7 +36,7 @@ def detail_picture(at: AppTest) -> tuple[Image.Image, XYXY]:
     (fields,) = [d.value for d in at.dataframe if "box in pixels" in set(d.value.get("field", []))]
     values = dict(zip(fields["field"], fields["value"], strict=True))
     x0, y0, x1, y1 = (float(v) for v in values["box in pixels"].strip("()").split(","))
-    (image,) = at.main.image
+    image = at.main.image[-1]  # the photo, below the strip of the group's typical faces
     return picture(image).convert("L"), (int(x0), int(y0), int(x1) + 1, int(y1) + 1)
 
 

@@ -10,7 +10,6 @@ from viewer.config import Settings
 from viewer.models import Face
 from viewer.pipeline import Pipeline
 from viewer.review.board import Board
-from viewer.review.triage import Ordering
 from viewer.review.values import Verdict
 from viewer.ui.identity import Evidence
 
@@ -88,6 +87,7 @@ class TableContext(ViewContext):
 class DetailContext(ViewContext):
     face: int | None  # index of the face open; None: the first face shown
     keep_face: Callable[[int], None]  # makes another face the open one, staying in Detail
+    group_faces: Sequence[Face] = ()  # every face of the group, for its most typical ones
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,6 @@ class QueueContext(ViewContext):
     order: Sequence[int]  # face indices in the queue's order
     face: int | None  # the face shown; None or one not in the queue: the first
     show_face: Callable[[int], None]  # shows another face of the queue
-    typicality: Ordering | None = None  # the group's most typical faces first; None: quality
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,18 @@ import streamlit as st
 
 from viewer import geometry
 from viewer.compose import PictureFailure
+from viewer.identity.distance import TYPICAL_COUNT
 from viewer.models import Face
+from viewer.review.triage import typical_faces
 from viewer.ui import session
 from viewer.ui.context import DetailContext
 from viewer.ui.gallery import error_tile_jpeg
 from viewer.ui.identity import distance_text
 from viewer.ui.review import face_panel
+from viewer.ui.strips import face_strip
 from viewer.ui.text import escape_md, num, pct, when
+
+TYPICAL_TILE = 96
 
 INTERPRETATIONS = {
     geometry.FRACTIONS: "all four values lie in [0, 1], so they are fractions of the image",
@@ -29,6 +34,29 @@ def _fmt_xyxy(xyxy: Sequence[float] | None, digits: int) -> str:
     if xyxy is None:
         return "–"
     return "(" + ", ".join(f"{v:.{digits}f}" for v in xyxy) + ")"
+
+
+def _beside_typical(ctx: DetailContext, face: Face) -> None:
+    """The face beside the group's most typical faces, each with its identity distance."""
+    typicality = ctx.evidence.typicality()
+    typical = [
+        f
+        for f in typical_faces(ctx.group_faces, TYPICAL_COUNT + 1, typicality)
+        if f.key != face.key
+    ][:TYPICAL_COUNT]
+    if not typical:
+        return
+    ev = ctx.evidence
+    words = [escape_md(f"this face · {distance_text(ev, face) or 'not scored yet'}", 80)]
+    words += [
+        escape_md(f"#{f.index + 1} · {distance_text(ev, f)}".rstrip(" ·"), 80) for f in typical
+    ]
+    st.caption(
+        "This face beside the group's most typical faces (nearest its centre)"
+        if typicality
+        else "This face beside the group's best faces (most typical once the faces are scored)"
+    )
+    face_strip(ctx.pipe, [face, *typical], ctx.options, TYPICAL_TILE, captions=words)
 
 
 def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
@@ -70,6 +98,7 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
     siblings = [f for f in faces if f.url and f.url == face.url] or [face]
     with st.spinner("Drawing the full-size image…"):
         (result,) = pipe.annotated_many([(face.url, siblings)], options, None)
+    _beside_typical(ctx, face)
     left, right = st.columns([3, 2])
     with left:
         if isinstance(result, PictureFailure):

@@ -7,7 +7,8 @@ and reruns the page when enough new faces are scored, so the views fill in by th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -49,6 +50,22 @@ class Evidence:
     def badges(self) -> dict[str, tuple[Badge, ...]]:
         return {key: (SOMEONE_ELSE_BADGE,) for key in self.flagged}
 
+    def matches(self, face: Face, which: str) -> bool:
+        """Whether ``face`` passes the identity filter ``which`` (a key of
+        ``state.IDENTITY_FILTERS``)."""
+        conflict, other = face.key in self.conflicts, face.key in self.flagged
+        return {"conflict": conflict, "someone_else": other, "either": conflict or other}.get(
+            which, True
+        )
+
+    def typicality(self) -> Callable[[Face], float] | None:
+        """An ordering of the group's most typical faces first (nearest the centre); None
+        while no face is scored."""
+        if not self.distances:
+            return None
+        distances = self.distances
+        return lambda face: distances.get(face.key, math.inf)
+
 
 def distance_text(evidence: Evidence, face: Face) -> str:
     """``"distance 0.62 ≠"``, ``"not scored: …"`` or ``""`` while the face waits its turn."""
@@ -60,7 +77,9 @@ def distance_text(evidence: Evidence, face: Face) -> str:
     return ""
 
 
-def evidence(s: Settings, group: Group, first: Sequence[Face]) -> Evidence:
+def evidence(
+    s: Settings, group: Group, first: Sequence[Face], threshold: float = FLAG_DISTANCE
+) -> Evidence:
     """Ask for the group's faces to be scored (``first`` ahead) and say what is known now."""
     conflicts = {
         key: tuple(dict.fromkeys(c.words for c in found))
@@ -73,7 +92,7 @@ def evidence(s: Settings, group: Group, first: Sequence[Face]) -> Evidence:
     if not status.available:
         return Evidence(conflicts=conflicts, total=len(group.faces), message=status.message)
     scorer.request(group, first)
-    found = scorer.distances(group)
+    found = scorer.distances(group, threshold)
     now = scorer.status(group)
     return Evidence(
         distances=found.distance,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
 
 import streamlit as st
@@ -120,7 +120,8 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     state = sidebar.controls(group, base, verdicts=review.board is not None)
     review_ui.analyst_input(s)
     in_view = sort_faces(group.faces, state.sort, state.descending)[: state.per_page]
-    evidence = identity_ui.evidence(s, group, first=in_view)
+    evidence = identity_ui.evidence(s, group, in_view, state.thresholds.identity)
+    conflicts = evidence.conflicts.keys()
     flags = flag_faces(group.faces, state.thresholds)  # once per run, for every view
     for face in group.faces:
         if reasons := evidence.reasons(face):
@@ -129,6 +130,8 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     passing = apply_filters(group.faces, state.filters, flags)
     if state.verdict != "all":
         passing = filter_by_verdict(passing, words, state.verdict)
+    if state.identity != "all":
+        passing = [f for f in passing if evidence.matches(f, state.identity)]
     badges = verdict_badges(words)
     for key, marks in evidence.badges().items():
         badges[key] = (*badges.get(key, ()), *marks)
@@ -137,14 +140,14 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     ctx = ViewContext(pipe, options, flags, session.open_face, review=review, evidence=evidence)
     if state.mode == "review":
         return _review(s, ctx, group, state, passing)
-    shown = sort_faces(passing, state.sort, state.descending, evidence.distances)
+    shown = sort_faces(passing, state.sort, state.descending, evidence.distances, conflicts)
     counts = review.board.counts() if review.board else None
     header(group, len(shown), len(flags), counts)
     st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
     identity_ui.summary(evidence)
     identity_ui.watch(s, group, evidence.scored)
     review_ui.said()
-    page = _views(ctx, shown, state.per_page)
+    page = _views(ctx, shown, state.per_page, group.faces)
     with st.expander("Export", icon=":material/download:"):
         export_panel(
             pipe,
@@ -195,7 +198,6 @@ def _review(
     # least like the rest first; until faces are scored, that falls back to worst quality
     least = _least_like(distances) if distances else QUEUE_ORDERS["worst"][1]
     orders = {"least": ("Least like the rest first", least), **QUEUE_ORDERS}
-    typicality = _typicality(distances) if distances else None
     order_key, unreviewed_first = sidebar.queue_controls(orders)
     reviewed = set(ctx.review.verdicts)
     ordering = orders[order_key][1]
@@ -219,7 +221,6 @@ def _review(
             order=order,
             face=session.face(),
             show_face=session.keep_face,
-            typicality=typicality,
         ),
         passing,
         group.faces,
@@ -232,12 +233,7 @@ def _least_like(distances: Mapping[str, float]) -> Callable[[Face], float]:
     return lambda face: -distances[face.key] if face.key in distances else math.inf
 
 
-def _typicality(distances: Mapping[str, float]) -> Callable[[Face], float]:
-    """The group's most typical faces first: the nearest its centre."""
-    return lambda face: distances.get(face.key, math.inf)
-
-
-def _views(ctx: ViewContext, shown: list[Face], per_page: int) -> int:
+def _views(ctx: ViewContext, shown: list[Face], per_page: int, group_faces: Sequence[Face]) -> int:
     """Draw the open tab (only that one); returns the gallery or faces page shown."""
     common = {f.name: getattr(ctx, f.name) for f in fields(ViewContext)}
     labels = list(VIEWS.values())
@@ -262,10 +258,16 @@ def _views(ctx: ViewContext, shown: list[Face], per_page: int) -> int:
     if is_open("stats"):
         with tabs["stats"]:
             board = ctx.review.board
-            stats_view(shown, board.counts(f.key for f in shown) if board else None)
+            stats_view(shown, board.counts(f.key for f in shown) if board else None, ctx.evidence)
     if is_open("detail"):
         with tabs["detail"]:
             detail_view(
-                DetailContext(**common, face=session.face(), keep_face=session.keep_face), shown
+                DetailContext(
+                    **common,
+                    face=session.face(),
+                    keep_face=session.keep_face,
+                    group_faces=group_faces,
+                ),
+                shown,
             )
     return page

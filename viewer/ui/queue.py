@@ -71,7 +71,7 @@ def queue_view(ctx: QueueContext, faces: Sequence[Face], group_faces: Sequence[F
         st.caption("The group's most typical faces")
         face_strip(
             ctx.pipe,
-            typical_faces(group_faces, typicality=ctx.typicality),
+            typical_faces(group_faces, typicality=ctx.evidence.typicality()),
             ctx.options,
             TYPICAL_TILE,
         )

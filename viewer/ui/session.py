@@ -34,7 +34,7 @@ MODE = "mode"
 GROUP_FORM, NAMESPACE, GROUP_ID, LOAD = "group_form", "namespace", "group_id", "load"
 CONF, SHARP, POSE, FEEDS, PROBLEMS = "conf", "sharp", "pose", "feeds", "problems"
 SORT, DESC, PER_PAGE = "sort", "desc", "per_page"
-TCONF, TSHARP = "tconf", "tsharp"
+TCONF, TSHARP, TDIST = "tconf", "tsharp", "tdist"
 COLOR, BLUR = "color", "blur"
 VIEW = "view"  # the tabs; holds the open tab's label
 GALLERY_PAGE, FACES_PAGE, TABLE_PAGE = "gallery_page", "faces_page", "table_page"
@@ -46,6 +46,7 @@ BROWSE_LIMIT, BROWSE_PAGE, BROWSE_ORDER = "browse_limit", "browse_page", "browse
 BROWSE_SPAN, BROWSE_FEEDS = "browse_span", "browse_feeds"
 COMPARE_IDS = "compare_ids"
 VERDICT_FILTER, ANALYST = "verdict", "analyst"
+IDENTITY_FILTER = "identity"
 QUEUE_ORDER, UNREVIEWED_FIRST = "queue_order", "unreviewed_first"
 QUEUE_PREV, QUEUE_NEXT = "queue_prev", "queue_next"
 SELECT_PAGE, SELECT_SHOWN, SELECT_CLEAR = "sel_page", "sel_shown", "sel_clear"
@@ -92,6 +93,7 @@ _SLOTS = (
     _Slot(PER_PAGE, lambda s: s.per_page),
     _Slot(TCONF, lambda s: s.thresholds.confidence),
     _Slot(TSHARP, lambda s: s.thresholds.sharpness),
+    _Slot(TDIST, lambda s: s.thresholds.identity),
     _Slot(COLOR, lambda s: s.color, kept=False),
     _Slot(BLUR, lambda s: s.blur, kept=False),
     _Slot(FACE, lambda s: s.face, kept=False, per_group=True),
@@ -101,6 +103,7 @@ _SLOTS = (
     _Slot(TABLE_PAGE, None, per_group=True),
     _Slot(COMPARE_IDS, lambda s: "\n".join(s.compare)),
     _Slot(VERDICT_FILTER, lambda s: s.verdict),
+    _Slot(IDENTITY_FILTER, lambda s: s.identity),
     _Slot(ANALYST, None),
     _Slot(QUEUE_ORDER, None),
     _Slot(UNREVIEWED_FIRST, lambda s: True),

@@ -15,7 +15,7 @@ from viewer.models import Group
 from viewer.review.triage import VERDICT_FILTERS, Ordering
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds, feeds_of, value_range
 from viewer.ui import session
-from viewer.ui.state import COLOR_MODES, ViewState
+from viewer.ui.state import COLOR_MODES, IDENTITY_FILTERS, ViewState
 from viewer.ui.text import escape_md
 
 
@@ -87,6 +87,14 @@ def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState
         disabled=not verdicts,
         help="Faces by their current verdict, whoever gave it.",
     )
+    identity = sb.selectbox(
+        "Identity evidence",
+        list(IDENTITY_FILTERS),
+        key=session.IDENTITY_FILTER,
+        format_func=IDENTITY_FILTERS.get,
+        help="Faces in a same-photo conflict (two faces of the group in one photo, or one "
+        "face detected twice), or farther from the group's centre than the threshold.",
+    )
 
     if state.mode == "review":
         sort, descending, per_page = state.sort, state.descending, state.per_page
@@ -97,9 +105,21 @@ def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState
         per_page = sb.selectbox("Per page", PAGE_SIZES, key=session.PER_PAGE)
 
     with sb.expander("Quality flags"):
-        st.caption("A face below either threshold, or with a data problem, is flagged (!).")
+        st.caption(
+            "A face below either threshold, or with a data problem, is flagged (!); one farther "
+            "from its group's centre than the distance may be someone else (≠)."
+        )
         t_conf = st.slider("Flag confidence below", 0.0, 1.0, step=0.01, key=session.TCONF)
         t_sharp = st.slider("Flag sharpness below", 0.0, 1.0, step=0.01, key=session.TSHARP)
+        t_dist = st.slider(
+            "Flag “may be someone else” above distance",
+            0.0,
+            2.0,
+            step=0.01,
+            key=session.TDIST,
+            help="A face's distance to its group's centre, from the local face model. The "
+            "default, 0.45, is calibrated on demo-large (see the README).",
+        )
 
     return replace(
         state,
@@ -110,11 +130,12 @@ def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState
             tuple(feeds),
             problems,
         ),
-        thresholds=Thresholds(t_conf, t_sharp),
+        thresholds=Thresholds(t_conf, t_sharp, t_dist),
         sort=sort,
         descending=descending,
         per_page=per_page,
         verdict=verdict if verdicts else "all",
+        identity=identity,
     )
 
 

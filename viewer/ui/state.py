@@ -19,6 +19,13 @@ VIEWS = {
 MODES = {"inspect": "Group", "review": "Review", "browse": "Browse", "compare": "Compare"}
 GROUP_MODES = ("inspect", "review")  # the modes that show one loaded group
 MAX_COMPARED = 8  # groups side by side in Compare
+# The identity filter: faces by their identity evidence.
+IDENTITY_FILTERS = {
+    "all": "Every face",
+    "conflict": "Same-photo conflicts",
+    "someone_else": "May be someone else",
+    "either": "A conflict or someone else",
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class ViewState:
     face: int | None = None  # index of the face open in Detail, or in the review queue
     compare: tuple[str, ...] = ()
     verdict: str = "all"  # the verdict filter: a key of VERDICT_FILTERS
+    identity: str = "all"  # the identity filter: a key of IDENTITY_FILTERS
 
 
 def _float(params: Mapping[str, str], name: str, notices: list[str], low: float, high: float):
@@ -116,6 +124,8 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
         updates["face"] = v
     if (v := _choice(params, "verdict", list(VERDICT_FILTERS), notices)) is not None:
         updates["verdict"] = v
+    if (v := _choice(params, "identity", list(IDENTITY_FILTERS), notices)) is not None:
+        updates["identity"] = v
     if (raw := params.get("compare")) is not None:
         updates["compare"] = tuple(dict.fromkeys(x for x in raw.split(",") if x))[:MAX_COMPARED]
     filters: dict[str, object] = {}
@@ -134,6 +144,8 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
         thresholds["confidence"] = v
     if (v := _float(params, "tsharp", notices, 0.0, 1.0)) is not None:
         thresholds["sharpness"] = v
+    if (v := _float(params, "tdist", notices, 0.0, 2.0)) is not None:
+        thresholds["identity"] = v
     state = replace(
         state, filters=replace(f, **filters), thresholds=replace(t, **thresholds), **updates
     )
@@ -176,6 +188,8 @@ def as_params(state: ViewState) -> dict[str, str]:
         out["tconf"] = f"{t.confidence:g}"
     if t.sharpness != dt.sharpness:
         out["tsharp"] = f"{t.sharpness:g}"
+    if t.identity != dt.identity:
+        out["tdist"] = f"{t.identity:g}"
     if state.color != default.color:
         out["color"] = state.color
     if state.blur:
@@ -186,4 +200,6 @@ def as_params(state: ViewState) -> dict[str, str]:
         out["compare"] = ",".join(state.compare)
     if state.verdict != default.verdict:
         out["verdict"] = state.verdict
+    if state.identity != default.identity:
+        out["identity"] = state.identity
     return out

@@ -10,6 +10,7 @@ import streamlit as st
 
 from viewer.models import POSE_WORDS, Face
 from viewer.review.values import Counts
+from viewer.ui.identity import SOMEONE_ELSE, Evidence
 
 
 def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
@@ -24,8 +25,49 @@ def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
     )
 
 
-def stats_view(faces: Sequence[Face], counts: Counts | None = None) -> None:
-    """Figures and charts of the shown faces; ``counts``: their verdicts, when known."""
+def distance_chart(faces: Sequence[Face], evidence: Evidence) -> alt.LayerChart | None:
+    """A histogram of the shown faces' identity distances with the "may be someone else"
+    threshold drawn across it; None when none of them is scored."""
+    scored = [f for f in faces if f.key in evidence.distances]
+    if not scored:
+        return None
+    df = pd.DataFrame(
+        {
+            "distance": [evidence.distances[f.key] for f in scored],
+            "verdict": [
+                SOMEONE_ELSE if f.key in evidence.flagged else "like the rest" for f in scored
+            ],
+        }
+    )
+    bars = (
+        alt.Chart(df, title=f"Identity distance to the group's centre ({len(scored):,} scored)")
+        .mark_bar()
+        .encode(
+            x=alt.X("distance:Q", bin=alt.Bin(step=0.02), title="distance"),
+            y=alt.Y("count():Q", title="faces"),
+            color=alt.Color(
+                "verdict:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["like the rest", SOMEONE_ELSE], range=["#0072B2", "#CC79A7"]
+                ),
+            ),
+            tooltip=[alt.Tooltip("count():Q", title="faces")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"threshold": [evidence.threshold]}))
+        .mark_rule(color="#D55E00", strokeDash=[6, 3], size=2)
+        .encode(x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", format=".2f")])
+    )
+    return alt.layer(bars, rule)
+
+
+def stats_view(
+    faces: Sequence[Face], counts: Counts | None = None, evidence: Evidence | None = None
+) -> None:
+    """Figures and charts of the shown faces; ``counts``: their verdicts, when known;
+    ``evidence``: who each face is, when known."""
     if not faces:
         st.info("No faces pass the filters: loosen them in the sidebar to see statistics.")
         return
@@ -68,6 +110,14 @@ def stats_view(faces: Sequence[Face], counts: Counts | None = None) -> None:
             )
         )
         col.altair_chart(chart, width="stretch")
+    chart = distance_chart(faces, evidence) if evidence is not None else None
+    if chart is not None and evidence is not None:
+        st.altair_chart(chart, width="stretch")
+        flagged = sum(f.key in evidence.flagged for f in faces)
+        st.caption(
+            f"{flagged:,} of the shown faces lie farther than {evidence.threshold:.2f} from the "
+            f"group's centre ({SOMEONE_ELSE}, the dashed line)."
+        )
     left, right = st.columns(2)
     feeds = (
         alt.Chart(df, title="Faces per feed")

@@ -15,9 +15,14 @@ STRIP_TILE = 96
 
 
 def face_strip(
-    pipe: Pipeline, faces: Sequence[Face], options: ViewOptions, size: int = STRIP_TILE
+    pipe: Pipeline,
+    faces: Sequence[Face],
+    options: ViewOptions,
+    size: int = STRIP_TILE,
+    captions: Sequence[str] | None = None,
 ) -> None:
-    """Face crops side by side; a crop that fails shows as a small error tile."""
+    """Face crops side by side (``captions``: one Markdown-escaped line under each); a crop
+    that fails shows as a small error tile."""
     if not faces:
         st.caption("No face with an image and a box to show.")
         return
@@ -26,4 +31,4 @@ def face_strip(
         error_tile_jpeg(r.reason, size) if isinstance(r, PictureFailure) else r.jpeg
         for r in (crops[f.key] for f in faces)
     ]
-    st.image(images, width=size)
+    st.image(images, width=size, caption=list(captions) if captions is not None else None)

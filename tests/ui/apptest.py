@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
@@ -12,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SAMPLE = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"
+SMALL_LARGE = {"large_faces": 200, "large_photos": 30}  # the demo the face model tests score
 # The media store of each run of ``run_keeping_media``, newest last. AppTest gives every run
 # a store of its own and lets it go when the run ends; the page only holds URLs into it.
 MEDIA: list[MediaFileManager] = []
@@ -73,3 +76,15 @@ def unescaped(markdown: str) -> str:
 def gallery_images(at: AppTest) -> list:
     """Images in the main area (the sidebar holds the colour legend)."""
     return list(at.main.image)
+
+
+def rerun_until(at: AppTest, done: Callable[[AppTest], bool], timeout_s: float = 120.0) -> AppTest:
+    """Rerun the page (as its refresh would) until ``done`` says it shows what is awaited."""
+    deadline = time.monotonic() + timeout_s
+    while not done(at):
+        assert not at.exception, at.exception
+        assert time.monotonic() < deadline, "the page never showed what was awaited"
+        time.sleep(1.0)
+        at.run()
+    assert not at.exception, at.exception
+    return at

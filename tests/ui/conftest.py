@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.apptest import SMALL_LARGE
 from viewer.demo.server import DemoServer
 
 
@@ -46,6 +47,20 @@ def on_own_demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]:
     monkeypatch.setenv("II_API_URL", server.api_url)
     monkeypatch.setenv("II_ACCESS_TOKEN", server.static_token)
     monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def scoring_demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]:
+    """A demo whose demo-large has 200 faces (4 planted), with the face model on."""
+    server = DemoServer(host="127.0.0.1", port=0, **SMALL_LARGE).start()
+    monkeypatch.setenv("II_API_URL", server.api_url)
+    monkeypatch.setenv("II_ACCESS_TOKEN", server.static_token)
+    monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
+    monkeypatch.setenv("II_FACE_MODEL", "on")
     try:
         yield server
     finally:

@@ -23,3 +23,14 @@ def test_compare_reads_the_typed_ids_and_opens_a_group(on_demo: DemoServer) -> N
     assert not at.exception
     assert at.query_params["group"] == "demo-crowd"
     assert "demo-crowd" in unescaped(at.subheader[0].value)
+
+
+def test_compare_without_the_face_model_says_so_once_and_shows_the_groups(
+    on_demo: DemoServer,
+) -> None:
+    at = run(mode="compare", namespace="acme", compare="demo-person-a1,demo-person-a2")
+    assert not at.exception
+    said = [i.value for i in at.info if "Centre distances are not shown" in i.value]
+    assert len(said) == 1 and "II_FACE_MODEL=off" in unescaped(said[0])
+    assert {b.key for b in at.button} >= {"cmp_open_demo-person-a1", "cmp_open_demo-person-a2"}
+    assert len(at.main.image) == 2  # each group's strip of best faces

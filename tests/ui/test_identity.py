@@ -2,50 +2,26 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.apptest import run, unescaped
+from tests.ui.apptest import SMALL_LARGE, rerun_until, run, unescaped
 from viewer.api import Client
 from viewer.config import Settings
 from viewer.demo import conflict_ids, duplicate_ids, impostor_ids
 from viewer.demo.server import DemoServer
-
-SMALL_LARGE = {"large_faces": 200, "large_photos": 30}
-
-
-@pytest.fixture()
-def scoring_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[DemoServer]:
-    """A demo whose demo-large has 200 faces (4 planted), with the face model on."""
-    server = DemoServer(host="127.0.0.1", port=0, **SMALL_LARGE).start()
-    monkeypatch.setenv("II_API_URL", server.api_url)
-    monkeypatch.setenv("II_ACCESS_TOKEN", server.static_token)
-    monkeypatch.setenv("II_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
-    monkeypatch.setenv("II_FACE_MODEL", "on")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def captions(at: AppTest) -> str:
     return "\n".join(unescaped(c.value) for c in at.caption)
 
 
-def scored(at: AppTest, total: int, timeout_s: float = 120.0) -> AppTest:
+def scored(at: AppTest, total: int) -> AppTest:
     """Rerun the page until it says every face is scored."""
-    deadline = time.monotonic() + timeout_s
-    while f"{total} of {total} faces scored" not in captions(at):
-        assert time.monotonic() < deadline, captions(at)
-        time.sleep(1.0)
-        at.run()
-        assert not at.exception
-    return at
+    return rerun_until(at, lambda at: f"{total} of {total} faces scored" in captions(at))
 
 
 def test_table_sorted_least_like_shows_the_planted_faces_first(scoring_demo: DemoServer) -> None:

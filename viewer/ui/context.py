@@ -112,7 +112,8 @@ class GroupsContext:
 
 @dataclass(frozen=True)
 class BrowseContext(GroupsContext):
-    add_to_compare: Callable[[str], None]  # adds a group ID to the groups compared
+    add_to_compare: Callable[..., None]  # adds group IDs to the groups compared
+    open_id: str | None = None  # the loaded group, when it is of this namespace
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 Scoring runs in the background (``resources.scorer``); each run asks for the faces in view
 first and shows what has arrived. While scoring goes on, a small fragment checks its progress
 and reruns the page when enough new faces are scored, so the views fill in by themselves.
+Compare and Browse use the same scorer for groups' centres (``centres``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from viewer.compose import Badge
 from viewer.config import Settings
 from viewer.draw.color import Color
 from viewer.identity.conflicts import find_conflicts
-from viewer.identity.distance import FLAG_DISTANCE
+from viewer.identity.distance import FLAG_DISTANCE, GroupDistances
+from viewer.identity.model import OFF_MESSAGE
+from viewer.identity.scorer import Scorer, ScoreStatus
 from viewer.models import Face, Group
 from viewer.ui import resources
 
@@ -119,17 +122,62 @@ def summary(ev: Evidence) -> None:
         st.caption("Identity: " + " · ".join(parts))
 
 
-def watch(s: Settings, group: Group, scored: int) -> None:
-    """While faces are still being scored, rerun the page as enough of them arrive."""
+@dataclass(frozen=True)
+class Centres:
+    """Groups' centres from the faces scored so far, by the caller's names for the groups."""
+
+    found: Mapping[str, GroupDistances] = field(default_factory=dict)
+    totals: Mapping[str, int] = field(default_factory=dict)  # faces asked for, by name
+    scored: int = 0  # faces scored so far, over every group
+    finished: bool = True  # every face asked for is scored or settled
+    message: str | None = None  # why there are no centres: scoring is off or cannot load
+
+
+def centres(
+    s: Settings, groups: Mapping[str, Group], first: Mapping[str, Sequence[Face]] | None = None
+) -> Centres:
+    """Ask for every face of ``groups`` to be scored (``first[name]`` ahead of the rest of its
+    group) and give each group's centre from what is scored now."""
+    if not s.face_model:
+        return Centres(message=OFF_MESSAGE)
+    scorer = resources.scorer(s)
+    if not scorer.model_status.available:
+        return Centres(message=scorer.model_status.message or OFF_MESSAGE)
+    for name, group in groups.items():
+        scorer.request(group, (first or {}).get(name, ()))
+    now = {name: scorer.status(group) for name, group in groups.items()}
+    return Centres(
+        found={name: scorer.distances(group) for name, group in groups.items()},
+        totals={name: status.total for name, status in now.items()},
+        scored=sum(status.done for status in now.values()),
+        finished=all(status.finished for status in now.values()),
+    )
+
+
+def _status(scorer: Scorer, groups: Sequence[Group]) -> ScoreStatus:
+    """The progress of several groups as one."""
+    each = [scorer.status(g) for g in groups]
+    return ScoreStatus(
+        sum(x.total for x in each),
+        sum(x.done for x in each),
+        sum(x.failed for x in each),
+        scorer.model_status,
+    )
+
+
+def watch(s: Settings, groups: Group | Sequence[Group], scored: int) -> None:
+    """While faces of ``groups`` are still being scored (``scored`` of them when the page was
+    drawn), rerun the page as enough of them arrive."""
     if not s.face_model:
         return
+    watched = [groups] if isinstance(groups, Group) else list(groups)
     scorer = resources.scorer(s)
-    if not scorer.model_status.available or scorer.status(group).finished:
+    if not scorer.model_status.available or _status(scorer, watched).finished:
         return
 
     @st.fragment(run_every=REFRESH_S)
     def progress() -> None:
-        now = scorer.status(group)
+        now = _status(scorer, watched)
         done = now.done + now.failed
         if now.finished or now.done - scored >= max(1, int(now.total * REFRESH_EVERY)):
             st.rerun(scope="app")

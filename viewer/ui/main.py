@@ -83,9 +83,17 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState | Non
     is, so a link that failed to load, perhaps for a moment, keeps every setting)."""
     if base.mode == "browse":
         pipe = resources.pipeline(s)
+        loaded = session.loaded()
+        open_id = loaded[1] if loaded and loaded[0] == base.namespace and loaded[1] else None
         browse_view(
             BrowseContext(
-                s, pipe, options, base.namespace, session.open_group, session.add_to_compare
+                s,
+                pipe,
+                options,
+                base.namespace,
+                session.open_group,
+                session.add_to_compare,
+                open_id=open_id,
             )
         )
         return base

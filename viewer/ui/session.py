@@ -44,6 +44,7 @@ DOWNLOAD_ZIP = "download_zip"
 DOWNLOAD_SHEET = {"png": "download_sheet_png", "jpeg": "download_sheet_jpg"}
 BROWSE_LIMIT, BROWSE_PAGE, BROWSE_ORDER = "browse_limit", "browse_page", "browse_order"
 BROWSE_SPAN, BROWSE_FEEDS = "browse_span", "browse_feeds"
+BROWSE_NEAR = "browse_near"  # rank the listed groups by nearness to the open group
 COMPARE_IDS = "compare_ids"
 VERDICT_FILTER, ANALYST = "verdict", "analyst"
 IDENTITY_FILTER = "identity"
@@ -102,6 +103,7 @@ _SLOTS = (
     _Slot(FACES_PAGE, lambda s: s.page, per_group=True),
     _Slot(TABLE_PAGE, None, per_group=True),
     _Slot(COMPARE_IDS, lambda s: "\n".join(s.compare)),
+    _Slot(BROWSE_NEAR, None),
     _Slot(VERDICT_FILTER, lambda s: s.verdict),
     _Slot(IDENTITY_FILTER, lambda s: s.identity),
     _Slot(ANALYST, None),
@@ -307,12 +309,13 @@ def open_group(group_namespace: str, group_id: str) -> None:
     load()
 
 
-def add_to_compare(group_id: str) -> None:
-    """Add a group to the groups compared, unless it is there already."""
+def add_to_compare(*group_ids: str) -> None:
+    """Add groups to the groups compared, each unless it is there already."""
     ids = compare_ids()
-    if group_id not in ids:
-        ids.append(group_id)
-    st.session_state[COMPARE_IDS] = "\n".join(ids)
+    for group_id in group_ids:
+        if group_id not in ids:
+            ids.append(group_id)
+    st.session_state[COMPARE_IDS] = "\n".join(ids[:MAX_COMPARED])
 
 
 def toggle(key: str, index: int) -> None:

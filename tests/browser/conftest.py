@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,11 +67,13 @@ def missing_requirement() -> str | None:
     return None
 
 
-def _app_env(home: Path) -> dict[str, str]:
+def _app_env(home: Path, face_model: bool) -> dict[str, str]:
     """This process's environment without settings that could point the app elsewhere."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("II_", "STREAMLIT_"))}
     env.update(HOME=str(home), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
-    env["II_FACE_MODEL"] = "off"  # scoring 2,000 faces would compete with Chromium for CPU
+    # scoring 2,000 faces would compete with Chromium for CPU: on only where a test needs it
+    env["II_FACE_MODEL"] = "on" if face_model else "off"
+    env["II_CACHE_DIR"] = str(home / "cache")
     return env
 
 
@@ -93,9 +96,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Base URL of the app, started once for the session by `streamlit run app.py`."""
+@contextmanager
+def running_app(face_model: bool = False) -> Iterator[str]:
+    """`streamlit run app.py` on a free port, in demo mode; yields its base URL."""
     with tempfile.TemporaryDirectory(prefix="group-viewer-browser-") as tmp:
         home = Path(tmp)
         log_path = home / "streamlit.log"
@@ -106,7 +109,7 @@ def app_url() -> Iterator[str]:
             proc = subprocess.Popen(
                 command,
                 cwd=ROOT,
-                env=_app_env(home),
+                env=_app_env(home, face_model),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -136,6 +139,20 @@ def app_url() -> Iterator[str]:
             yield url
         finally:
             _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """Base URL of the app, started once for the session, the face model off."""
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def scoring_app_url() -> Iterator[str]:
+    """Base URL of an app of the module's own with the face model on."""
+    with running_app(face_model=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

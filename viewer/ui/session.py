@@ -185,7 +185,8 @@ def pager(key: str) -> Pager:
 
     def page(count: int) -> int:
         kept = min(max(int(st.session_state.get(key) or 1), 1), count)
-        st.session_state[key] = kept
+        if st.session_state.get(key) != kept:  # written only when it changes: a widget's
+            st.session_state[key] = kept  # value written on every run is logged as a conflict
         return kept
 
     return Pager(key, page)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from viewer import exceptions as exc
 from viewer.api import Client
@@ -24,6 +25,9 @@ from viewer.edits import Identity
 from viewer.models import Group
 from viewer.review.apply_log import CONFIRMED, FAILED, PENDING, SENT, ApplyBatch, ApplyLog
 from viewer.review.plan import CREATE, REMOVE, Plan, Step, creation_custom_id, plan_apply
+
+if TYPE_CHECKING:
+    from viewer.review.store import VerdictStore
 
 RATE_LIMIT_TRIES = 3  # sends of one batch while the API answers 429
 MAX_WAIT_S = 30.0  # the longest Retry-After honoured; a longer one stops the run
@@ -96,6 +100,11 @@ def write_refusal(
 
 
 # --- reading ------------------------------------------------------------------------------
+
+
+def stored_verdicts(store: VerdictStore, namespace: str, group_id: str) -> dict[str, str]:
+    """The group's latest verdict words, by the face ids the store records (for ``prepare``)."""
+    return {face: v.verdict for face, v in store.latest(namespace, group_id).items()}
 
 
 def _group_identity(client: Client, namespace: str, group: Group) -> Identity | None:

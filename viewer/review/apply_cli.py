@@ -155,7 +155,7 @@ def apply(
     from viewer.api import Client
     from viewer.edits import missing_write_scopes
     from viewer.exceptions import ViewerError
-    from viewer.review.apply import execute, prepare, write_refusal
+    from viewer.review.apply import execute, prepare, stored_verdicts, write_refusal
     from viewer.review.store import open_store
     from viewer.review.values import check_analyst, check_place
 
@@ -178,7 +178,7 @@ def apply(
         print(f"note: using the embedded demo API at {server.api_url}.", file=stderr)
     try:
         with open_store(settings) as store, Client(settings) as client:
-            verdicts = {face: v.verdict for face, v in store.latest(namespace, group).items()}
+            verdicts = stored_verdicts(store, namespace, group)
             prepared = prepare(client, store.apply_log, namespace, group, verdicts)
             plan = prepared.plan
             print(plan.preview(), file=stdout)

@@ -128,7 +128,6 @@ def requests_frame(prepared: Prepared) -> pd.DataFrame:
                 "#": n,
                 "method": request.method,
                 "path": request.path,
-                "identity": step.identity_id or "(the new identity)",
                 "operation": step.operation,
                 "images": len(step.image_ids),
                 "add": ids if step.operation in (ADD, CREATE) else "",
@@ -214,7 +213,8 @@ def _preview(prepared: Prepared) -> None:
         st.caption(escape_md(note, 300))
     if plan.steps:
         st.dataframe(requests_frame(prepared), hide_index=True, width="stretch")
-        st.code("\n".join(r.as_text() for r in plan.requests()), language=None, wrap_lines=True)
+        # the same text as ``python -m viewer review apply --dry-run`` prints
+        st.code(plan.preview(), language=None, wrap_lines=True)
 
 
 def _same(kept: Prepared, fresh: Prepared) -> bool:

@@ -252,3 +252,29 @@ def test_the_review_queue_offers_the_same_panel(one_batch: DemoServer) -> None:
     at = preview(run(namespace=NS, group=LARGE, mode="review"))
     (row,) = requests_table(at)
     assert str(row["remove"]).split() == out
+
+
+def test_a_face_moved_in_detail_leaves_this_identity_for_the_other_groups(
+    one_batch: DemoServer,
+) -> None:
+    with client(one_batch) as c:
+        group, other = c.get_group(NS, LARGE), c.get_group(NS, "demo-crowd")
+    face = next(f for f in group.faces if f.id in impostor_ids(**ONE_BATCH))
+    at = run(namespace=NS, group=LARGE, view="detail", face=str(face.index))
+    at.text_input(key="move_to").set_value("demo-crowd").run()
+    at.button(key="move").click().run()
+    assert not at.exception
+    assert "Moved to group demo-crowd" in texts(at.caption)
+    with stored() as store:
+        assert {m.target_group for m in store.moves.latest(NS, LARGE).values()} == {"demo-crowd"}
+    preview(at)
+    rows = requests_table(at)
+    assert [
+        (r["path"].rsplit("/", 1)[-1], r["operation"], r["add"] or r["remove"]) for r in rows
+    ] == [
+        (group.identity_id, "remove", face.id),
+        (other.identity_id, "add", face.id),
+    ]
+    confirm_and_apply(at)
+    assert face.id not in held(one_batch, group.identity_id or "")
+    assert face.id in held(one_batch, other.identity_id or "")

@@ -107,6 +107,24 @@ def stored_verdicts(store: VerdictStore, namespace: str, group_id: str) -> dict[
     return {face: v.verdict for face, v in store.latest(namespace, group_id).items()}
 
 
+def stored_moves(
+    client: Client, store: VerdictStore, namespace: str, group_id: str
+) -> dict[str, str]:
+    """The group's moves as ``prepare`` takes them: face id -> the identity of the group each
+    face moves to, read from the API now."""
+    moves = store.moves.latest(namespace, group_id)
+    identities: dict[str, str] = {}
+    for target in dict.fromkeys(m.target_group for m in moves.values()):
+        linked = client.get_group(namespace, target).identity_id
+        if not linked:
+            raise exc.InvalidInputError(
+                f"Group {target} has no identity to move faces to: withdraw the move, or "
+                "apply that group first."
+            )
+        identities[target] = linked
+    return {face: identities[m.target_group] for face, m in moves.items()}
+
+
 def _group_identity(client: Client, namespace: str, group: Group) -> Identity | None:
     """The group's identity; for a group without one, one an earlier apply created for it."""
     if group.identity_id:

@@ -155,7 +155,13 @@ def apply(
     from viewer.api import Client
     from viewer.edits import missing_write_scopes
     from viewer.exceptions import ViewerError
-    from viewer.review.apply import execute, prepare, stored_verdicts, write_refusal
+    from viewer.review.apply import (
+        execute,
+        prepare,
+        stored_moves,
+        stored_verdicts,
+        write_refusal,
+    )
     from viewer.review.store import open_store
     from viewer.review.values import check_analyst, check_place
 
@@ -179,7 +185,8 @@ def apply(
     try:
         with open_store(settings) as store, Client(settings) as client:
             verdicts = stored_verdicts(store, namespace, group)
-            prepared = prepare(client, store.apply_log, namespace, group, verdicts)
+            moves = stored_moves(client, store, namespace, group)
+            prepared = prepare(client, store.apply_log, namespace, group, verdicts, moves)
             plan = prepared.plan
             print(plan.preview(), file=stdout)
             for operation in dict.fromkeys(step.operation for step in plan.steps):

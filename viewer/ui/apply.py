@@ -25,6 +25,7 @@ from viewer.review.apply import (
     Prepared,
     execute,
     prepare,
+    stored_moves,
     stored_verdicts,
     write_refusal,
 )
@@ -44,7 +45,8 @@ CHANGED = (
 EXPLAIN = (
     "Applying sends this group's verdicts to the API: each face marked \u201cnot this "
     "person\u201d is removed from the group's identity, and each face marked \u201cbelongs\u201d "
-    f"that the identity lacks is added back, in requests of at most {MAX_IDS} image ids. "
+    "that the identity lacks is added back; a face moved to another group (Detail) leaves "
+    f"this identity for that group's, in requests of at most {MAX_IDS} image ids. "
     "Preview reads the group and its identity and lists every request; nothing is sent until "
     "you confirm. Each request is recorded in the review log before it is sent and after it "
     "is answered, so applying again after a failure sends only what is still missing."
@@ -230,7 +232,10 @@ def _prepare(ctx: ApplyContext) -> Prepared | None:
     try:
         with st.spinner("Reading the group and its identity…"):
             verdicts = stored_verdicts(ctx.store, ctx.namespace, ctx.group_id)
-            return prepare(ctx.client, ctx.store.apply_log, ctx.namespace, ctx.group_id, verdicts)
+            moves = stored_moves(ctx.client, ctx.store, ctx.namespace, ctx.group_id)
+            return prepare(
+                ctx.client, ctx.store.apply_log, ctx.namespace, ctx.group_id, verdicts, moves
+            )
     except ViewerError as error:
         st.error(escape_md(error.message, 600))
         return None

@@ -52,6 +52,9 @@ class ReviewContext:
     show_selected: Callable[[Sequence[Face]], None] = _ignore  # ticks these tiles' boxes
     show_selected_rows: Callable[[Sequence[str]], None] = _ignore  # the table's page rows
     select_rows: Callable[[Sequence[str]], None] = _ignore  # the table's selection changed
+    moves: Mapping[str, str] = field(default_factory=dict)  # face key -> the group it moves to
+    # (face key, analyst, key of the group's input; None withdraws the move)
+    move: Callable[[str, str, str | None], None] = _ignore
 
     @property
     def verdicts(self) -> Mapping[str, Verdict]:

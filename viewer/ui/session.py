@@ -59,6 +59,7 @@ BROWSE_OPEN, BROWSE_COMPARE = "browse_open", "browse_cmp"
 COMPARE_OPEN, COMPARE_FIGURES = "cmp_open", "cmp_fig"
 SELECT_TILE = "sel_f"  # a face tile's checkbox
 VERDICT, UNDO, NOTE = "vd", "undo", "note"  # keyed by where they are drawn (and the verdict)
+MOVE_TO, MOVE, MOVE_CLEAR = "move_to", "move", "move_clear"  # Detail: "Belongs to group…"
 # Not widgets.
 FACE = "face"  # index of the face open in Detail, and of the face the review queue shows
 LOADED = "loaded"  # (namespace, group ID) of the group on the page
@@ -383,6 +384,13 @@ def record(
             st.session_state[note_key] = ""
         if then is not None:
             st.session_state[FACE] = then
+
+
+def move(key: str, by: str, input_key: str | None) -> None:
+    """Mark one face as the person of the group typed under ``input_key`` (None: withdraw)."""
+    target = str(st.session_state.get(input_key) or "") if input_key else ""
+    if _act(lambda b: b.move(key, target or None, by)) and input_key:
+        st.session_state[input_key] = ""
 
 
 def undo(by: str, back: bool = False) -> None:

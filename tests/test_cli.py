@@ -88,6 +88,7 @@ def test_render_writes_every_file_and_exits_0(demo: DemoServer, tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "README.txt",
+        "apply_log.csv",
         "faces.csv",
         "group.json",
         "images",
@@ -212,6 +213,7 @@ def test_render_goes_on_without_verdicts_when_the_store_cannot_be_read(
     assert note.endswith("faces.csv has empty verdict columns.")
     assert {r["verdict"] for r in read_csv(out / "faces.csv")[1]} == {""}
     assert not (out / "review_log.csv").exists()
+    assert not (out / "apply_log.csv").exists()
     assert "(no verdicts: The verdict database" in (out / "README.txt").read_text()
 
 

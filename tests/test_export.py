@@ -457,6 +457,9 @@ def test_faces_csv_and_review_log_carry_the_verdicts_of_a_real_store(
     ]
     assert log[2]["replaced_verdict"] == "unsure"
     assert "review_log.csv  every verdict event of the group" in archive.read("README.txt").decode()
+    applied = archive.read("apply_log.csv").decode("utf-8").splitlines()
+    assert applied[0].startswith("batch_id,namespace,group_id,identity_id,operation,image_ids")
+    assert applied[1:] == []  # nothing applied yet: the header alone
 
 
 def test_an_unreadable_store_leaves_the_verdict_cells_empty_and_says_why(
@@ -469,6 +472,7 @@ def test_an_unreadable_store_leaves_the_verdict_cells_empty_and_says_why(
     )
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert "review_log.csv" not in archive.namelist()
+    assert "apply_log.csv" not in archive.namelist()
     assert {
         r["verdict"] + r["verdict_by"] + r["verdict_at"] for r in rows_of(archive.read("faces.csv"))
     } == {""}

@@ -306,7 +306,7 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             progress.finish()
             written = ["images/", "faces.csv", "group.json", "README.txt"]
             if not review.unavailable:
-                written.insert(2, "review_log.csv")
+                written[2:2] = ["review_log.csv", "apply_log.csv"]
             if args.sheet:
                 suffix = "png" if args.sheet_format == "png" else "jpg"
                 sheet_progress = ProgressBar("sheet", stderr, unit="face")

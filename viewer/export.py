@@ -23,6 +23,7 @@ from viewer.export_csv import faces_csv
 from viewer.geometry import Placement
 from viewer.models import Face, Group
 from viewer.pipeline import Pipeline, group_by_image
+from viewer.review.apply_cli import apply_log_csv
 from viewer.review.faces import ReviewSnapshot
 from viewer.review.transfer import review_log_csv
 from viewer.select import Filters, Thresholds, flag_faces
@@ -173,6 +174,7 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
     )
     if review is not None and review.unavailable is None:
         yield "review_log.csv", review_log_csv(review.log).encode("utf-8")
+        yield "apply_log.csv", apply_log_csv(review.apply_log).encode("utf-8")
     yield "group.json", json.dumps(ctx.group.raw).encode("utf-8")
     yield "README.txt", _readme(ctx, written, failures).encode("utf-8")
 
@@ -186,6 +188,9 @@ def _review_lines(review: ReviewSnapshot, faces: Sequence[Face]) -> list[str]:
         "  review_log.csv  every verdict event of the group, oldest first: who, when, the",
         f"              verdict, the note and what it replaced ({len(review.log):,} events;",
         f"              {reviewed:,} of the {len(faces):,} exported faces have a verdict)",
+        "  apply_log.csv  every batch of identity edits sent to the API, oldest first: who,",
+        "              when, the operation, the identity, the image ids, its state and the",
+        f"              API's answer ({len(review.apply_log):,} batches)",
     ]
 
 

@@ -181,3 +181,22 @@ def test_bad_input_is_one_sentence(capsys) -> None:
     assert code == 2 and "slash" in err
     code, _, err = run(["review", "apply-log", NS, GROUP, "--out", "log.txt"], capsys)
     assert code == 2 and "neither in .csv nor in .json" in err
+
+
+def test_apply_sends_the_moves_recorded_in_the_store(
+    demo: DemoServer,
+    store: VerdictStore,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("II_ALLOW_WRITES", "1")
+    settings = Settings(api_url=demo.api_url, access_token=demo.static_token)
+    with Client(settings) as client:
+        group, other = client.get_group(NS, GROUP), client.get_group(NS, "demo-crowd")
+    face = group.faces[0]
+    store.moves.record(NS, GROUP, (store_ids(group.faces)[face.key], face.id), "demo-crowd", "ann")
+    code, out, _ = run(["review", "apply", NS, GROUP, "--yes", "--by", "ann"], capsys)
+    assert code == 0, out
+    assert f"add 1 image(s) to identity {other.identity_id}" in out
+    assert face.id not in held(demo, group.identity_id or "")
+    assert face.id in held(demo, other.identity_id or "")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from viewer.config import Settings
 from viewer.exceptions import InvalidVerdictError
+from viewer.review.apply_log import ApplyBatch, last_confirmed, removed_images, unfinished
 from viewer.review.store import VerdictStore, open_store
 
 NS, GROUP = "acme", "demo-large"
@@ -71,3 +74,38 @@ def test_a_create_batch_needs_no_identity_yet(store: VerdictStore) -> None:
     assert batch.identity_id is None and batch.operation == "create"
     with pytest.raises(InvalidVerdictError, match="no apply batch 999"):
         store.apply_log.mark(999, "sent")
+
+
+def _batch(
+    n: int, operation: str, ids: tuple[str, ...], state: str, identity: str = "id-7"
+) -> ApplyBatch:
+    at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
+    return ApplyBatch(n, NS, GROUP, identity, operation, ids, state, None, f"a{n}", at, at)
+
+
+@pytest.mark.parametrize(
+    ("batches", "removed"),
+    [
+        ([_batch(1, "remove", ("a", "b"), "confirmed")], {"a", "b"}),
+        ([_batch(1, "remove", ("a", "b"), "failed")], set()),  # not made
+        ([_batch(1, "remove", ("a",), "sent")], set()),  # not known yet
+        ([_batch(1, "remove", ("a",), "confirmed"), _batch(2, "add", ("a",), "confirmed")], set()),
+        ([_batch(1, "remove", ("a",), "confirmed", identity="other")], set()),  # another identity
+    ],
+)
+def test_removed_images_are_those_whose_last_confirmed_change_removed_them(
+    batches: list[ApplyBatch], removed: set[str]
+) -> None:
+    assert removed_images(batches, "id-7") == removed
+
+
+def test_unfinished_and_last_confirmed() -> None:
+    log = [
+        _batch(1, "remove", ("a",), "confirmed"),
+        _batch(2, "remove", ("b",), "sent"),
+        _batch(3, "remove", ("c",), "pending"),
+        _batch(4, "remove", ("d",), "failed"),
+    ]
+    assert [b.id for b in unfinished(log)] == [2, 3]
+    assert last_confirmed(log) == log[0]
+    assert last_confirmed(log[1:]) is None

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from viewer import exceptions as exc
 from viewer.api import Client
@@ -24,6 +25,9 @@ from viewer.edits import Identity
 from viewer.models import Group
 from viewer.review.apply_log import CONFIRMED, FAILED, PENDING, SENT, ApplyBatch, ApplyLog
 from viewer.review.plan import CREATE, REMOVE, Plan, Step, creation_custom_id, plan_apply
+
+if TYPE_CHECKING:
+    from viewer.review.store import VerdictStore
 
 RATE_LIMIT_TRIES = 3  # sends of one batch while the API answers 429
 MAX_WAIT_S = 30.0  # the longest Retry-After honoured; a longer one stops the run
@@ -96,6 +100,29 @@ def write_refusal(
 
 
 # --- reading ------------------------------------------------------------------------------
+
+
+def stored_verdicts(store: VerdictStore, namespace: str, group_id: str) -> dict[str, str]:
+    """The group's latest verdict words, by the face ids the store records (for ``prepare``)."""
+    return {face: v.verdict for face, v in store.latest(namespace, group_id).items()}
+
+
+def stored_moves(
+    client: Client, store: VerdictStore, namespace: str, group_id: str
+) -> dict[str, str]:
+    """The group's moves as ``prepare`` takes them: face id -> the identity of the group each
+    face moves to, read from the API now."""
+    moves = store.moves.latest(namespace, group_id)
+    identities: dict[str, str] = {}
+    for target in dict.fromkeys(m.target_group for m in moves.values()):
+        linked = client.get_group(namespace, target).identity_id
+        if not linked:
+            raise exc.InvalidInputError(
+                f"Group {target} has no identity to move faces to: withdraw the move, or "
+                "apply that group first."
+            )
+        identities[target] = linked
+    return {face: identities[m.target_group] for face, m in moves.items()}
 
 
 def _group_identity(client: Client, namespace: str, group: Group) -> Identity | None:

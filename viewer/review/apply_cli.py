@@ -155,7 +155,13 @@ def apply(
     from viewer.api import Client
     from viewer.edits import missing_write_scopes
     from viewer.exceptions import ViewerError
-    from viewer.review.apply import execute, prepare, write_refusal
+    from viewer.review.apply import (
+        execute,
+        prepare,
+        stored_moves,
+        stored_verdicts,
+        write_refusal,
+    )
     from viewer.review.store import open_store
     from viewer.review.values import check_analyst, check_place
 
@@ -178,8 +184,9 @@ def apply(
         print(f"note: using the embedded demo API at {server.api_url}.", file=stderr)
     try:
         with open_store(settings) as store, Client(settings) as client:
-            verdicts = {face: v.verdict for face, v in store.latest(namespace, group).items()}
-            prepared = prepare(client, store.apply_log, namespace, group, verdicts)
+            verdicts = stored_verdicts(store, namespace, group)
+            moves = stored_moves(client, store, namespace, group)
+            prepared = prepare(client, store.apply_log, namespace, group, verdicts, moves)
             plan = prepared.plan
             print(plan.preview(), file=stdout)
             for operation in dict.fromkeys(step.operation for step in plan.steps):

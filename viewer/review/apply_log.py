@@ -136,3 +136,25 @@ class ApplyLog:
                 .order_by(ApplyBatchRow.id)
             )
             return [_batch(row) for row in rows]
+
+
+def unfinished(batches: Sequence[ApplyBatch]) -> list[ApplyBatch]:
+    """Batches an apply left pending or sent: the next apply settles them."""
+    return [b for b in batches if b.state in (PENDING, SENT)]
+
+
+def removed_images(batches: Sequence[ApplyBatch], identity_id: str | None) -> frozenset[str]:
+    """Image ids whose last confirmed change to ``identity_id`` removed them from it."""
+    last: dict[str, str] = {}
+    for batch in batches:  # oldest first
+        if batch.state != CONFIRMED or batch.identity_id != identity_id:
+            continue
+        for image_id in batch.image_ids:
+            last[image_id] = batch.operation
+    return frozenset(i for i, operation in last.items() if operation == "remove")
+
+
+def last_confirmed(batches: Sequence[ApplyBatch]) -> ApplyBatch | None:
+    """The batch confirmed most recently, or None."""
+    done = [b for b in batches if b.state == CONFIRMED]
+    return max(done, key=lambda b: b.updated_at) if done else None

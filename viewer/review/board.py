@@ -172,6 +172,25 @@ class Board:
             self._indices_of(action.face_ids),
         )
 
+    def moves(self) -> dict[str, str]:
+        """Each moved face's target group now, by face key."""
+        latest = self.store.moves.latest(self.namespace, self.group_id)
+        return {self._keys[f]: m.target_group for f, m in latest.items() if f in self._keys}
+
+    def move(self, key: str, target_group: str | None, by: str) -> Done:
+        """Mark one face as ``target_group``'s person (None: withdraw its move)."""
+        face = (self.ids[key], self._image_ids.get(key))
+        moved = self.store.moves.record(self.namespace, self.group_id, face, target_group, by)
+        index = (self._indices[key],)
+        if moved is None:
+            return Done("Withdrew the move: the face stays with this group's person.", None, index)
+        return Done(
+            f"Marked the face as group {moved.target_group}'s person: applying moves it to that "
+            "group's identity.",
+            None,
+            index,
+        )
+
     def history(self, key: str) -> list[VerdictEvent]:
         """Every event of one face, oldest first."""
         return self.store.history(self.namespace, self.group_id, self.ids[key])

@@ -22,7 +22,7 @@ from viewer.config import Settings
 from viewer.exceptions import StoreUnavailableError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-REVISIONS = ("0001_verdicts", "0002_apply_batches")  # oldest first; the last is the head
+REVISIONS = ("0001_verdicts", "0002_apply_batches", "0003_moves")  # oldest first; last: head
 HEAD = REVISIONS[-1]
 WRITE = {"write": True}  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 0x5645_5244  # the advisory lock key PostgreSQL migrations hold

@@ -16,6 +16,7 @@ from viewer.models import Face
 from viewer.review.values import Verdict, VerdictEvent
 
 if TYPE_CHECKING:
+    from viewer.review.apply_log import ApplyBatch
     from viewer.review.store import VerdictStore
 
 
@@ -42,10 +43,12 @@ def keys_by_store_id(ids: Mapping[str, str]) -> dict[str, str]:
 @dataclass(frozen=True)
 class ReviewSnapshot:
     """A group's verdicts at one moment, for an export: each face's current verdict by
-    ``Face.key`` and the group's whole history; or, when the store could not be read, why."""
+    ``Face.key``, the group's whole history and its apply batches; or, when the store could
+    not be read, why."""
 
     verdicts: Mapping[str, Verdict] = field(default_factory=dict)
     log: Sequence[VerdictEvent] = ()
+    apply_log: Sequence[ApplyBatch] = ()
     unavailable: str | None = None  # the store's sentence; verdicts and log are empty then
 
 
@@ -65,6 +68,7 @@ def snapshot(
     try:
         latest = store.latest(namespace, group)
         log = store.log(namespace, group)
+        batches = store.apply_log.batches(namespace, group)
     except StoreUnavailableError as error:
         return ReviewSnapshot(unavailable=error.message)
-    return ReviewSnapshot(by_face_key(latest, store_ids(faces)), log)
+    return ReviewSnapshot(by_face_key(latest, store_ids(faces)), log, batches)

@@ -110,3 +110,23 @@ class ApplyBatchRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_apply_batches_group", "namespace", "group_id", "id"),)
+
+
+class MoveRow(Base):
+    """A face of one group marked as another group's person; the latest row per face holds.
+
+    ``target_group`` None: the move was withdrawn. Rows are only ever added.
+    """
+
+    __tablename__ = "moves"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    namespace: Mapped[str] = mapped_column(String(128))
+    group_id: Mapped[str] = mapped_column(String(256))
+    face_id: Mapped[str] = mapped_column(String(300))
+    image_id: Mapped[str | None] = mapped_column(String(256))
+    target_group: Mapped[str | None] = mapped_column(String(256))
+    analyst: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_moves_face", "namespace", "group_id", "face_id", "id"),)

@@ -27,6 +27,7 @@ from viewer.review.database import (
     migrate,
     unavailable_on_error,
 )
+from viewer.review.moves import MoveLog
 from viewer.review.queries import append_rows, as_event, as_verdict, latest_rows, state_of
 from viewer.review.schema import ActionRow, EventRow
 from viewer.review.values import (
@@ -58,6 +59,7 @@ class VerdictStore:
         self.location = describe(engine.url)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.apply_log = ApplyLog(self._write, self._read)
+        self.moves = MoveLog(self._write, self._read)
 
     def __repr__(self) -> str:
         return f"VerdictStore({self.engine.url.render_as_string(hide_password=True)!r})"

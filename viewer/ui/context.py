@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from viewer.api import Client
 from viewer.compose import ViewOptions
 from viewer.config import Settings
-from viewer.models import Face
+from viewer.models import Face, Group
 from viewer.pipeline import Pipeline
+from viewer.review.apply import ApplyResult, Prepared
+from viewer.review.apply_log import ApplyBatch
 from viewer.review.board import Board
+from viewer.review.store import VerdictStore
 from viewer.review.values import Verdict
 from viewer.ui.identity import Evidence
 
@@ -47,6 +51,9 @@ class ReviewContext:
     show_selected: Callable[[Sequence[Face]], None] = _ignore  # ticks these tiles' boxes
     show_selected_rows: Callable[[Sequence[str]], None] = _ignore  # the table's page rows
     select_rows: Callable[[Sequence[str]], None] = _ignore  # the table's selection changed
+    moves: Mapping[str, str] = field(default_factory=dict)  # face key -> the group it moves to
+    # (face key, analyst, key of the group's input; None withdraws the move)
+    move: Callable[[str, str, str | None], None] = _ignore
 
     @property
     def verdicts(self) -> Mapping[str, Verdict]:
@@ -119,3 +126,35 @@ class BrowseContext(GroupsContext):
 @dataclass(frozen=True)
 class CompareContext(GroupsContext):
     group_ids: Sequence[str]  # the groups to show side by side
+
+
+@dataclass(frozen=True)
+class Applying:
+    """The open group's apply, as this session left it: the preview shown (what the analyst
+    is asked to confirm) or the last run's result; ``number`` counts previews and results,
+    so each preview's confirmation starts unticked."""
+
+    preview: Prepared | None = None
+    result: ApplyResult | None = None
+    number: int = 0
+    notice: str | None = None  # shown with the preview: why it was made again
+
+
+@dataclass(frozen=True)
+class ApplyContext:
+    """The "Apply to the API" panel of one group."""
+
+    settings: Settings
+    client: Client
+    store: VerdictStore | None  # None: the store could not be used (``unavailable`` says why)
+    unavailable: str | None
+    namespace: str
+    group_id: str  # as loaded (the API's group id may be spelled otherwise)
+    group: Group
+    analyst: str | None  # who applies; None: not known yet
+    logged_in: bool  # login is configured and the analyst is logged in
+    applying: Applying
+    batches: Sequence[ApplyBatch]  # the group's apply log, oldest first
+    keep_preview: Callable[[Prepared, str | None], Applying]  # (preview, notice): kept
+    keep_result: Callable[[ApplyResult], None]
+    reload_group: Callable[[], None]  # forgets the kept group, so the page reads it again

@@ -31,7 +31,8 @@ def export_caption(group: Group, faces: Sequence[Face], options: ViewOptions) ->
     text = (
         f"The ZIP holds the {shown} that pass the filters: {images:,} annotated images at "
         "full size, faces.csv (one row per face, boxes in pixels and fractions, verdicts), "
-        "review_log.csv (every verdict on the group, with who and when), group.json "
+        "review_log.csv (every verdict on the group, with who and when), apply_log.csv "
+        "(every batch of identity edits sent to the API, with its answer), group.json "
         "(the group as the API sent it) and README.txt (which lists any image that failed). "
         f"The contact sheet shows the first {min(len(faces), SHEET_MAX_FACES):,} face crops. "
         "Files are made when you click."
@@ -57,7 +58,8 @@ def export_panel(
     """Download buttons whose files are built only when clicked; the page does not rerun.
 
     ``flags`` are the run's quality flags (``select.flag_faces``), written into faces.csv;
-    ``review`` reads the verdicts when the ZIP is built (faces.csv and review_log.csv).
+    ``review`` reads the verdicts when the ZIP is built (faces.csv, review_log.csv and
+    apply_log.csv).
     """
     faces = list(faces)
     names = export_file_names(group)

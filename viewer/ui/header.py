@@ -21,11 +21,20 @@ def verdict_counts(counts: Counts, faces: int) -> str:
     return " · ".join(parts)
 
 
-def header(group: Group, shown: int, flagged: int, counts: Counts | None = None) -> None:
-    """The group's ids and provenance, and its counts; ``counts`` of verdicts when known."""
+def header(
+    group: Group,
+    shown: int,
+    flagged: int,
+    counts: Counts | None = None,
+    applied: str | None = None,
+) -> None:
+    """The group's ids and provenance, and its counts; ``counts`` of verdicts when known;
+    ``applied``: who last applied verdicts to its identity from this viewer, and when."""
     st.subheader(f"Group {escape_md(group.id or '(no id)', 80)}")
     if group.link_modified_by:
         changed = f" · {when(group.link_last_modified_at)}" if group.link_last_modified_at else ""
+        if applied and group.link_modified_by == "MANUAL":
+            changed += f" · {escape_md(applied, 300)}"
         who = f"{escape_md(group.link_words, 40)} ({escape_md(group.link_modified_by, 20)})"
         st.badge(
             f"Linked by {who}{changed}",

@@ -15,12 +15,14 @@ from viewer.models import Face, Group
 from viewer.review.faces import ReviewSnapshot, snapshot
 from viewer.review.triage import QUEUE_ORDERS, filter_by_verdict, queue_order
 from viewer.select import apply_filters, flag_faces, sort_faces
+from viewer.ui import apply as apply_ui
 from viewer.ui import identity as identity_ui
 from viewer.ui import resources, session, sidebar
 from viewer.ui import review as review_ui
 from viewer.ui.browse import browse_view
 from viewer.ui.compare import compare_view
 from viewer.ui.context import (
+    ApplyContext,
     BrowseContext,
     CompareContext,
     DetailContext,
@@ -127,6 +129,8 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     review = review_ui.review_context(s, base.namespace, base.group, group)
     state = sidebar.controls(group, base, verdicts=review.board is not None)
     review_ui.analyst_input(s)
+    applying = apply_ui.apply_context(s, base.namespace, base.group, group, review.analyst)
+    removed = apply_ui.removed_keys(group, applying.batches)
     in_view = sort_faces(group.faces, state.sort, state.descending)[: state.per_page]
     evidence = identity_ui.evidence(s, group, in_view, state.thresholds.identity)
     conflicts = evidence.conflicts.keys()
@@ -134,6 +138,8 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     for face in group.faces:
         if reasons := evidence.reasons(face):
             flags[face.key] = [*flags.get(face.key, []), *reasons]
+        if face.key in removed:
+            flags[face.key] = [*flags.get(face.key, []), apply_ui.REMOVED]
     words = {key: verdict.verdict for key, verdict in review.verdicts.items()}
     passing = apply_filters(group.faces, state.filters, flags)
     if state.verdict != "all":
@@ -141,16 +147,21 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     if state.identity != "all":
         passing = [f for f in passing if evidence.matches(f, state.identity)]
     badges = verdict_badges(words)
-    for key, marks in evidence.badges().items():
+    for key, marks in [*evidence.badges().items(), *apply_ui.removed_badges(removed).items()]:
         badges[key] = (*badges.get(key, ()), *marks)
     options = replace(options, flagged=frozenset(flags)).with_badges(badges)
     pipe = resources.pipeline(s)
     ctx = ViewContext(pipe, options, flags, session.open_face, review=review, evidence=evidence)
     if state.mode == "review":
-        return _review(s, ctx, group, state, passing)
+        return _review(s, ctx, group, state, passing, applying)
     shown = sort_faces(passing, state.sort, state.descending, evidence.distances, conflicts)
     counts = review.board.counts() if review.board else None
-    header(group, len(shown), len(flags), counts)
+    header(group, len(shown), len(flags), counts, apply_ui.applied_by(applying.batches))
+    if removed:
+        st.caption(
+            f"\u2212 {len(removed):,} face(s) {apply_ui.REMOVED}: an apply from this viewer "
+            "took them out, and the API no longer links them to it."
+        )
     st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
     identity_ui.summary(evidence)
     identity_ui.watch(s, group, evidence.scored)
@@ -169,6 +180,8 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
             review=_snapshot(review, state, group),
             distances=evidence.distances,
         )
+    with st.expander("Apply to the API", icon=":material/cloud_upload:"):
+        apply_ui.apply_panel(applying)
     with st.expander("Raw JSON"):
         st.caption("The group exactly as the API sent it (first 200 faces).")
         raw = dict(group.raw)
@@ -195,7 +208,12 @@ def _snapshot(
 
 
 def _review(
-    s: Settings, ctx: ViewContext, group: Group, state: ViewState, passing: list[Face]
+    s: Settings,
+    ctx: ViewContext,
+    group: Group,
+    state: ViewState,
+    passing: list[Face],
+    applying: ApplyContext,
 ) -> ViewState:
     """The review queue over the faces that pass the filters, in the chosen order."""
     st.subheader(f"Review group {escape_md(group.id or state.group, 80)}")
@@ -214,6 +232,7 @@ def _review(
         state.group,
         state.filters,
         state.verdict,
+        state.identity,
         order_key,
         unreviewed_first,
         ctx.evidence.scored == ctx.evidence.total,  # the order is made again once all are scored
@@ -233,6 +252,8 @@ def _review(
         passing,
         group.faces,
     )
+    with st.expander("Apply to the API", icon=":material/cloud_upload:"):
+        apply_ui.apply_panel(applying)
     return replace(state, view="gallery", page=1, face=shown)
 
 

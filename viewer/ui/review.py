@@ -51,6 +51,7 @@ def review_context(s: Settings, namespace: str, group_id: str, group: Group) -> 
         store = resources.verdict_store(s)
         board = session.board(store, namespace, group_id, group.faces)
         board.refresh()
+        moves = board.moves()
     except StoreUnavailableError as error:
         st.warning(escape_md(error.message, 600), icon=":material/database:")
         return replace(selection, unavailable=error.message)
@@ -60,6 +61,8 @@ def review_context(s: Settings, namespace: str, group_id: str, group: Group) -> 
         analyst=session.analyst(s.analyst),
         record=session.record,
         undo=session.undo,
+        moves=moves,
+        move=session.move,
     )
 
 
@@ -193,6 +196,7 @@ def face_panel(review: ReviewContext, face: Face) -> None:
         return
     st.markdown("**Verdict:** " + verdict_summary(review.verdicts.get(face.key)))
     verdict_buttons(review, [face.key], "detail")
+    move_input(review, face)
     with st.expander("History of this face"):
         try:
             events = review.board.history(face.key)
@@ -222,3 +226,38 @@ def history_frame(events: Sequence[VerdictEvent]) -> pd.DataFrame:
 
 def _word(verdict: str | None) -> str:
     return VERDICT_WORDS.get(verdict, "(none)") if verdict else "(none)"
+
+
+def move_input(review: ReviewContext, face: Face) -> None:
+    """ "Belongs to group…": mark the face as another group's person, or withdraw that."""
+    moved = review.moves.get(face.key)
+    if moved:
+        st.caption(
+            f"Moved to group {escape_md(moved, 120)}: applying removes it from this group's "
+            "identity and adds it to that group's."
+        )
+    cols = st.columns([4, 1.4, 1.6], vertical_alignment="bottom")
+    cols[0].text_input(
+        "Belongs to group…",
+        key=session.MOVE_TO,
+        max_chars=256,
+        disabled=not review.can_record,
+        placeholder="another group's ID in this namespace",
+    )
+    cols[1].button(
+        "Move",
+        key=session.MOVE,
+        icon=":material/move_item:",
+        width="stretch",
+        disabled=not review.can_record,
+        on_click=review.move,
+        args=(face.key, review.analyst or "", session.MOVE_TO),
+    )
+    cols[2].button(
+        "Withdraw move",
+        key=session.MOVE_CLEAR,
+        width="stretch",
+        disabled=not (review.can_record and moved),
+        on_click=review.move,
+        args=(face.key, review.analyst or "", None),
+    )

@@ -17,9 +17,10 @@ import streamlit as st
 from viewer import demo as demo_data
 from viewer.exceptions import ReviewError
 from viewer.models import Face
+from viewer.review.apply import ApplyResult, Prepared
 from viewer.review.board import Board, Done
 from viewer.review.store import VerdictStore
-from viewer.ui.context import Pager
+from viewer.ui.context import Applying, Pager
 from viewer.ui.state import (
     GROUP_MODES,
     MAX_COMPARED,
@@ -52,12 +53,15 @@ QUEUE_ORDER, UNREVIEWED_FIRST = "queue_order", "unreviewed_first"
 QUEUE_PREV, QUEUE_NEXT = "queue_prev", "queue_next"
 SELECT_PAGE, SELECT_SHOWN, SELECT_CLEAR = "sel_page", "sel_shown", "sel_clear"
 TABLE_OPEN = "tbl_open"
+APPLY_PREVIEW, APPLY_SEND = "apply_preview", "apply_send"  # buttons: Preview, Apply N requests
+APPLY_READ = "apply_read"  # "I have read the requests", keyed by the preview's number
 # Families of keys, one per face, image or group: made with ``keyed``.
 OPEN_IMAGE, OPEN_TILE = "open_g", "open_f"
 BROWSE_OPEN, BROWSE_COMPARE = "browse_open", "browse_cmp"
 COMPARE_OPEN, COMPARE_FIGURES = "cmp_open", "cmp_fig"
 SELECT_TILE = "sel_f"  # a face tile's checkbox
 VERDICT, UNDO, NOTE = "vd", "undo", "note"  # keyed by where they are drawn (and the verdict)
+MOVE_TO, MOVE, MOVE_CLEAR = "move_to", "move", "move_clear"  # Detail: "Belongs to group…"
 # Not widgets.
 FACE = "face"  # index of the face open in Detail, and of the face the review queue shows
 LOADED = "loaded"  # (namespace, group ID) of the group on the page
@@ -65,6 +69,7 @@ SELECTED = "selected"  # keys of the selected faces, across pages (a frozenset)
 BOARD = "board"  # the loaded group's verdicts (a review.board.Board)
 QUEUE = "queue"  # (what it was made from, face indices in the review queue's order)
 SAID = "said"  # (kind, sentence): what the last verdict action did, shown on the next run
+APPLY = "apply"  # ((namespace, group ID), Applying): the group's preview or last apply
 _STARTED = "_initialised"
 
 _LABEL_TO_VIEW = {label: view for view, label in VIEWS.items()}
@@ -111,6 +116,7 @@ _SLOTS = (
     _Slot(UNREVIEWED_FIRST, lambda s: True),
     _Slot(SELECTED, None, kept=False, per_group=True),
     _Slot(QUEUE, None, kept=False, per_group=True),
+    _Slot(APPLY, None, kept=False, per_group=True),
 )
 
 
@@ -204,15 +210,24 @@ def table_selection() -> list[int]:
 def given_analyst(configured: str | None) -> str | None:
     """Who records verdicts when the page need not ask: the login's name or e-mail (when
     login is configured), else ``configured`` (II_ANALYST)."""
-    try:
-        user = dict(st.user)
-    except Exception:  # no login configured, or no session to ask
-        user = {}
+    user = _user()
     if user.get("is_logged_in"):
         name = str(user.get("name") or user.get("email") or "").strip()
         if name:
             return name
     return configured or None
+
+
+def _user() -> dict[str, object]:
+    try:
+        return dict(st.user)
+    except Exception:  # no login configured, or no session to ask
+        return {}
+
+
+def logged_in() -> bool:
+    """Whether login is configured and the person on the page has logged in."""
+    return bool(_user().get("is_logged_in"))
 
 
 def analyst(configured: str | None) -> str | None:
@@ -378,9 +393,42 @@ def record(
             st.session_state[FACE] = then
 
 
+def move(key: str, by: str, input_key: str | None) -> None:
+    """Mark one face as the person of the group typed under ``input_key`` (None: withdraw)."""
+    target = str(st.session_state.get(input_key) or "") if input_key else ""
+    if _act(lambda b: b.move(key, target or None, by)) and input_key:
+        st.session_state[input_key] = ""
+
+
 def undo(by: str, back: bool = False) -> None:
     """Undo ``by``'s last verdict action on the loaded group (a bulk one included); with
     ``back``, show the first face it restored (the review queue goes back to it)."""
     done = _act(lambda b: b.undo(by))
     if back and done is not None and done.faces:
         st.session_state[FACE] = done.faces[0]
+
+
+# Applying verdicts: what this session previewed or applied, never taken from the URL.
+
+
+def applying(namespace: str, group_id: str) -> Applying:
+    """The group's preview or last apply in this session (nothing for another group)."""
+    kept = st.session_state.get(APPLY)
+    if isinstance(kept, tuple) and kept[0] == (namespace, group_id):
+        return kept[1]
+    return Applying()
+
+
+def keep_preview(
+    namespace: str, group_id: str, prepared: Prepared, notice: str | None = None
+) -> Applying:
+    """Keep the preview the analyst is asked to confirm; its confirmation starts unticked."""
+    kept = Applying(prepared, None, applying(namespace, group_id).number + 1, notice)
+    st.session_state[APPLY] = ((namespace, group_id), kept)
+    return kept
+
+
+def keep_result(namespace: str, group_id: str, result: ApplyResult) -> None:
+    """Keep what an apply did, in place of the preview it sent."""
+    number = applying(namespace, group_id).number + 1
+    st.session_state[APPLY] = ((namespace, group_id), Applying(None, result, number))

@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from bench import browser, measure, naive
+from bench import browser, measure, naive, scaled
 from bench.report import Row, table
 from bench.server import REPO, ServerOptions, ServerProcess
 from viewer.api import Client
@@ -201,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
                 count_images,
             )
 
+    _say("One face crop of a 50 MP JPEG, full decode and at the crop's scale…")
+    crop_50mp = scaled.measure()
+
     naive_s = min(r.seconds for r in naive_page)
     naive_faces_s = min(r.seconds for r in naive_faces)
     lat, api_lat = options.image_latency_s, options.api_latency_s
@@ -259,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         "browser_image_widths": None if run is None else sorted(set(run.natural_widths)),
         "browser_image_requests": None if run is None else run.image_requests,
         "browser_skipped": skipped,
+        "crop_50mp": crop_50mp,
         "image_latency_ms": args.latency_ms,
         "api_latency_ms": args.api_latency_ms,
         "faces": args.faces,
@@ -354,6 +358,7 @@ def _rows(r: dict[str, Any]) -> list[Row]:
                 f"{r['browser_image_requests']} (widths {r['browser_image_widths']})",
             ),
         ]
+    rows += scaled.rows(r["crop_50mp"])
     rows += [
         Row("section", "settings"),
         Row("image / API latency", f"{r['image_latency_ms']:g} ms / {r['api_latency_ms']:g} ms"),

@@ -28,6 +28,7 @@ class ServerOptions:
     image_latency_s: float = 0.04
     large_faces: int = 2000
     large_photos: int = 300
+    nagle: bool = False  # keep Nagle's algorithm on, as the demo API had it, to measure it
 
 
 class ServerProcess:
@@ -54,6 +55,7 @@ class ServerProcess:
             str(o.large_faces),
             "--large-photos",
             str(o.large_photos),
+            *(["--nagle"] if o.nagle else []),
         ]
         self._process = subprocess.Popen(
             command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
@@ -113,6 +115,7 @@ def _serve(args: argparse.Namespace) -> int:
     from viewer.demo import server as demo_server
 
     demo_server._HTTPServer.request_queue_size = LISTEN_BACKLOG
+    demo_server.DemoHandler.disable_nagle_algorithm = not args.nagle
     demo = demo_server.DemoServer(
         "127.0.0.1",
         0,
@@ -146,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--image-latency-s", type=float, default=0.04)
     parser.add_argument("--large-faces", type=int, default=2000)
     parser.add_argument("--large-photos", type=int, default=300)
+    parser.add_argument("--nagle", action="store_true", help="keep Nagle's algorithm on")
     return _serve(parser.parse_args(argv))
 
 

@@ -18,7 +18,7 @@ SECRETS_PATHS = (Path(".streamlit/secrets.toml"), Path.home() / ".streamlit" / "
 REVIEW_DB_NAME = "review.sqlite3"
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 MAX_ANALYST = 200
-MAX_GROUP_MB = 512  # the API's largest answer read: a group of 1,000,000 faces is ~390 MB
+MAX_GROUP_MB = 512  # the largest API answer read: 1,000,000 demo-large faces are 474 MB
 
 _CREDENTIAL_KEYS = ("II_API_URL", "II_ACCESS_TOKEN", "II_CLIENT_ID", "II_CLIENT_SECRET")
 _TRUE = {"1", "true", "yes", "on"}

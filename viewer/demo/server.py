@@ -397,6 +397,11 @@ class DemoServer:
             "bad_images": [f"/images/bad/{kind}" for kind in BAD_KINDS],
         }
 
+    def serve_group_body(self, namespace: str, group_id: str, body: bytes) -> None:
+        """Answer the group with ``body`` as it is (a very large group, built as JSON text)."""
+        with self._lock:
+            self._group_cache[(namespace, group_id)] = body
+
     def group_body(self, namespace: str, group_id: str) -> bytes | None:
         """The group's JSON body, encoded once (or as identity changes left it); None: no group."""
         assert self.data is not None

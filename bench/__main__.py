@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from bench import browser, measure, naive
+from bench import browser, growth, measure, naive, scaled
 from bench.report import Row, table
 from bench.server import REPO, ServerOptions, ServerProcess
 from viewer.api import Client
@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--naive-repeat", type=int, default=1, help="runs of the naive viewer")
     parser.add_argument("--think-s", type=float, default=0.5, help="pause between pages")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium run")
+    parser.add_argument(
+        "--no-growth", action="store_true", help="skip the 2,000 to 1,000,000 faces run"
+    )
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 400 faces, 60 photos, 3 pages, 1 run"
     )
@@ -201,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
                 count_images,
             )
 
+    _say("One face crop of a 50 MP JPEG, full decode and at the crop's scale…")
+    crop_50mp = scaled.measure()
+    grew = None
+    if not args.no_growth:
+        _say("Groups of 2,000 to 1,000,000 faces, each in a process of its own…")
+        grew = growth.measure()
+
     naive_s = min(r.seconds for r in naive_page)
     naive_faces_s = min(r.seconds for r in naive_faces)
     lat, api_lat = options.image_latency_s, options.api_latency_s
@@ -259,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         "browser_image_widths": None if run is None else sorted(set(run.natural_widths)),
         "browser_image_requests": None if run is None else run.image_requests,
         "browser_skipped": skipped,
+        "crop_50mp": crop_50mp,
+        "growth": grew,
         "image_latency_ms": args.latency_ms,
         "api_latency_ms": args.api_latency_ms,
         "faces": args.faces,
@@ -354,6 +366,9 @@ def _rows(r: dict[str, Any]) -> list[Row]:
                 f"{r['browser_image_requests']} (widths {r['browser_image_widths']})",
             ),
         ]
+    rows += scaled.rows(r["crop_50mp"])
+    if r["growth"] is not None:
+        rows += growth.rows(r["growth"])
     rows += [
         Row("section", "settings"),
         Row("image / API latency", f"{r['image_latency_ms']:g} ms / {r['api_latency_ms']:g} ms"),

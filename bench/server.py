@@ -28,6 +28,8 @@ class ServerOptions:
     image_latency_s: float = 0.04
     large_faces: int = 2000
     large_photos: int = 300
+    nagle: bool = False  # keep Nagle's algorithm on, as the demo API had it, to measure it
+    grown: tuple[int, ...] = ()  # sizes of the groups "demo-grown-N" served too (bench.growth)
 
 
 class ServerProcess:
@@ -54,6 +56,8 @@ class ServerProcess:
             str(o.large_faces),
             "--large-photos",
             str(o.large_photos),
+            *(["--nagle"] if o.nagle else []),
+            *(["--grown", ",".join(map(str, o.grown))] if o.grown else []),
         ]
         self._process = subprocess.Popen(
             command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
@@ -109,10 +113,32 @@ class ServerProcess:
         self.stop()
 
 
+def grown_group_body(demo: Any, size: int) -> bytes:
+    """The JSON of a group of ``size`` faces made of demo-large's, repeated: each copy has its
+    own id, customId and URL (a query string the demo ignores), so every face is its own image
+    to the viewer while the demo draws only demo-large's photos. Built as text, not objects."""
+    group = json.loads(demo.group_body("acme", "demo-large"))
+    formats = []
+    for image in group["images"]:
+        marked = {**image, "id": "@ID@", "customId": "@CID@", "url": image["url"] + "?copy=@N@"}
+        text = json.dumps(marked).replace("{", "{{").replace("}", "}}")
+        formats.append(text.replace("@ID@", "{id}").replace("@CID@", "{cid}").replace("@N@", "{n}"))
+    faces = ",".join(
+        formats[i % len(formats)].format(
+            id=f"{i:08x}-0000-4000-8000-{i:012x}", cid=f"grown-{i:07d}", n=i
+        )
+        for i in range(size)
+    )
+    text = json.dumps({**group, "id": f"demo-grown-{size}", "images": []})
+    at = text.rindex("[]")
+    return (text[:at] + "[" + faces + "]" + text[at + 2 :]).encode()
+
+
 def _serve(args: argparse.Namespace) -> int:
     from viewer.demo import server as demo_server
 
     demo_server._HTTPServer.request_queue_size = LISTEN_BACKLOG
+    demo_server.DemoHandler.disable_nagle_algorithm = not args.nagle
     demo = demo_server.DemoServer(
         "127.0.0.1",
         0,
@@ -121,6 +147,9 @@ def _serve(args: argparse.Namespace) -> int:
         large_faces=args.large_faces,
         large_photos=args.large_photos,
     ).start()
+    for size in args.grown:
+        body = grown_group_body(demo, size)
+        demo.serve_group_body("acme", f"demo-grown-{size}", body)
     try:
         print(demo.base_url, flush=True)
         for line in sys.stdin:  # ends when the parent closes the pipe or goes away
@@ -146,6 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--image-latency-s", type=float, default=0.04)
     parser.add_argument("--large-faces", type=int, default=2000)
     parser.add_argument("--large-photos", type=int, default=300)
+    parser.add_argument("--nagle", action="store_true", help="keep Nagle's algorithm on")
+    parser.add_argument(
+        "--grown",
+        type=lambda text: tuple(int(n) for n in text.split(",") if n),
+        default=(),
+        help="comma-separated sizes of groups demo-grown-N to serve",
+    )
     return _serve(parser.parse_args(argv))
 
 

@@ -117,7 +117,10 @@ def test_oversized_answer_is_refused(settings: Settings) -> None:
     small = replace(settings, max_response_bytes=1024 * 1024)
     with Client(small) as client, pytest.raises(exc.InvalidResponseError) as info:
         client.get_group("faults", "huge")
-    assert "larger than 1 MB" in info.value.message
+    assert info.value.message == (
+        "The API's answer is larger than 1 MB, the II_MAX_GROUP_MB limit: "
+        "raise it to show a group this large."
+    )
 
 
 def test_trickling_answer_hits_the_deadline(settings: Settings) -> None:

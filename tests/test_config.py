@@ -226,6 +226,9 @@ def test_api_host_never_carries_credentials(api_url, host):
         ({"II_ALLOW_PRIVATE_IMAGE_HOSTS": "False"}, "allow_private_image_hosts", False),
         ({"II_ALLOW_PRIVATE_IMAGE_HOSTS": "no"}, "allow_private_image_hosts", False),
         ({"II_ALLOW_PRIVATE_IMAGE_HOSTS": "off"}, "allow_private_image_hosts", False),
+        ({}, "max_response_bytes", 512 * 1024 * 1024),
+        ({"II_MAX_GROUP_MB": "1"}, "max_response_bytes", 1024 * 1024),
+        ({"II_MAX_GROUP_MB": "2048"}, "max_response_bytes", 2048 * 1024 * 1024),
         ({}, "boxes_on", "stored"),
         ({"II_BOXES_ON": "stored"}, "boxes_on", "stored"),
         ({"II_BOXES_ON": "upright"}, "boxes_on", "upright"),
@@ -300,6 +303,11 @@ def test_limits_and_switches_parse(tmp_path, env, attribute, expected):
             {"II_CACHE_MB": "16385"},
             "II_CACHE_MB must lie between 16 and 16384, not 16385.",
             id="cache-too-high",
+        ),
+        pytest.param(
+            {"II_MAX_GROUP_MB": "0"},
+            "II_MAX_GROUP_MB must lie between 1 and 16384, not 0.",
+            id="max-group-too-low",
         ),
         pytest.param(
             {"II_ALLOW_PRIVATE_IMAGE_HOSTS": "maybe"},

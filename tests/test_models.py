@@ -605,3 +605,10 @@ def test_parse_never_returns_non_finite_numbers():
         assert value is None or math.isfinite(value)
     assert face.box is None
     assert len(face.problems) == 5
+
+
+def test_a_face_carries_no_attribute_dictionary():
+    """A group may hold a million faces: each one's fields live in slots, not a __dict__."""
+    face = parse_face({"id": "f", "url": "http://images.test/a.jpg"}, 0)
+    assert not hasattr(face, "__dict__")
+    assert not hasattr(face.box or RawBox(0, 0, 1, 1), "__dict__")

@@ -262,8 +262,8 @@ class Client:
         except BodyError as error:
             if error.kind == "too_large":
                 raise exc.InvalidResponseError(
-                    f"The API's answer is larger than {limit // (1024 * 1024)} MB: "
-                    "the group is too large to show, or II_API_URL is wrong."
+                    f"The API's answer is larger than {limit / (1024 * 1024):g} MB, the "
+                    "II_MAX_GROUP_MB limit: raise it to show a group this large."
                 ) from None
             if error.kind in ("too_slow", "stalled"):
                 raise exc.APITimeoutError(

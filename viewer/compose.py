@@ -15,7 +15,7 @@ from functools import cached_property
 from PIL import Image
 
 from viewer import geometry
-from viewer.decoding import Decoded, orient
+from viewer.decoding import Decoded, DraftFor, at_scale, orient
 from viewer.draw.boxes import (
     Badge,
     BoxAnnotator,
@@ -36,6 +36,7 @@ from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.review.values import BELONGS, NOT_THIS_PERSON, UNSURE
 
 TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+CROP_MARGIN = 0.25  # around a face crop, times the box's larger side (crop_face's default)
 # A verdict's badge: its symbol says it without the colour (the page uses the same symbols).
 VERDICT_BADGES = {
     verdict: Badge(VERDICT_SYMBOLS[verdict], color)
@@ -185,6 +186,42 @@ def _in_box_space(decoded: Decoded, options: ViewOptions) -> Image.Image:
     return decoded.image
 
 
+def display_draft(width: int | None, height: int | None = None) -> DraftFor | None:
+    """What a picture shown ``width`` wide (and within ``height``) needs decoded: its display
+    scale of the stored pixels, so a thumbnail of a large photo is decoded at 1/2 to 1/8."""
+    if not width:
+        return None
+
+    def draft(stored_wh: tuple[int, int], orientation: int) -> tuple[int, int] | None:
+        w, h = stored_wh[::-1] if orientation in TURNED else stored_wh
+        scale = width / w if not height else min(width / w, height / h)
+        return at_scale(stored_wh, scale)
+
+    return draft
+
+
+def crop_draft(face: Face, boxes_on: str, size: int) -> DraftFor:
+    """What a ``size`` px crop of ``face`` needs decoded: enough pixels for its square to stay
+    at least ``size`` wide, so a face 2 to 8 times larger than its crop is decoded at 1/2 to 1/8."""
+
+    def draft(stored_wh: tuple[int, int], orientation: int) -> tuple[int, int] | None:
+        placements, space_wh = place_faces([face], stored_wh, orientation, boxes_on)
+        xyxy = placements[face.key].xyxy
+        if xyxy is None:
+            return None
+        padded = geometry.pad_xyxy(xyxy, CROP_MARGIN, space_wh)
+        side = max(padded[2] - padded[0], padded[3] - padded[1])
+        return at_scale(stored_wh, size / side) if side > 0 else None
+
+    return draft
+
+
+def has_detail(decoded: Decoded, draft: DraftFor) -> bool:
+    """Whether ``decoded`` holds at least the detail ``draft`` asks of it."""
+    wanted = draft(decoded.stored_wh, decoded.orientation) or decoded.stored_wh
+    return decoded.image.width >= wanted[0] and decoded.image.height >= wanted[1]
+
+
 def annotate_decoded(
     decoded: Decoded,
     faces: Sequence[Face],
@@ -242,7 +279,7 @@ def crop_decoded(
         image = blur_regions(image, [xyxy])
     color = color_for(face, options.color_mode)
     marked = BoxAnnotator(Style(show_labels=False)).annotate(image, [Mark(xyxy, "", color)])
-    tile = crop_face(marked, xyxy, size=size)
+    tile = crop_face(marked, xyxy, size=size, margin=CROP_MARGIN)
     if options.boxes_on == "stored":
         tile = orient(tile, decoded.orientation)
     if face.key in options.flagged:

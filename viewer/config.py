@@ -18,6 +18,7 @@ SECRETS_PATHS = (Path(".streamlit/secrets.toml"), Path.home() / ".streamlit" / "
 REVIEW_DB_NAME = "review.sqlite3"
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 MAX_ANALYST = 200
+MAX_GROUP_MB = 512  # the largest API answer read: 1,000,000 demo-large faces are 474 MB
 
 _CREDENTIAL_KEYS = ("II_API_URL", "II_ACCESS_TOKEN", "II_CLIENT_ID", "II_CLIENT_SECRET")
 _TRUE = {"1", "true", "yes", "on"}
@@ -57,7 +58,7 @@ class Settings:
     image_deadline_s: float = 20.0
     max_image_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 64_000_000
-    max_response_bytes: int = 64 * 1024 * 1024
+    max_response_bytes: int = MAX_GROUP_MB * 1024 * 1024  # II_MAX_GROUP_MB
     allow_private_image_hosts: bool = False
     boxes_on: str = "stored"  # "stored": boxes refer to stored pixels; "upright": to EXIF-rotated
     review_db: Path = field(default_factory=default_review_db)  # SQLite file of the verdicts
@@ -214,6 +215,8 @@ def load_settings(
         kwargs["concurrency"] = _as_int("II_CONCURRENCY", raw, 1, 128)
     if (raw := get("II_CACHE_MB")) is not None:
         kwargs["cache_mb"] = _as_int("II_CACHE_MB", raw, 16, 16384)
+    if (raw := get("II_MAX_GROUP_MB")) is not None:
+        kwargs["max_response_bytes"] = _as_int("II_MAX_GROUP_MB", raw, 1, 16384) * 1024 * 1024
     if (raw := get("II_ALLOW_PRIVATE_IMAGE_HOSTS")) is not None:
         kwargs["allow_private_image_hosts"] = _as_bool("II_ALLOW_PRIVATE_IMAGE_HOSTS", raw)
     if (raw := get("II_BOXES_ON")) is not None:

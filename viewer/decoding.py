@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image
@@ -13,6 +15,9 @@ from viewer.exceptions import ImageError
 # Photo formats only: Pillow's other readers (EPS runs Ghostscript) never see API data.
 DECODABLE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "MPO")
 FLATTEN_BACKGROUND = (200, 200, 200)  # what transparent pixels become
+
+# The size a JPEG need be decoded at, from its stored size and EXIF orientation (None: full).
+DraftFor = Callable[[tuple[int, int], int], "tuple[int, int] | None"]
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,13 @@ class Decoded:
     format: str | None = None
 
 
-def decode(data: bytes, max_pixels: int, draft_wh: tuple[int, int] | None = None) -> Decoded:
+def decode(
+    data: bytes, max_pixels: int, draft_wh: tuple[int, int] | DraftFor | None = None
+) -> Decoded:
     """Decode image bytes to RGB within a pixel limit; raises ImageError with the reason.
 
-    With ``draft_wh`` a JPEG is decoded at the smallest scale still at least that size.
+    With ``draft_wh`` a JPEG is decoded at the smallest scale (1/2 to 1/8) still at least that
+    size; it may be a function of the stored size and orientation (see ``at_scale``).
     Transparent images are flattened onto grey, 16-bit images scaled to 8 bits, animations
     give their first frame.
     """
@@ -54,7 +62,10 @@ def decode(data: bytes, max_pixels: int, draft_wh: tuple[int, int] | None = None
         orientation = int(image.getexif().get(0x0112, 1) or 1)
     except Exception:
         orientation = 1
+    orientation = orientation if 1 <= orientation <= 8 else 1
     fmt = image.format
+    if callable(draft_wh):
+        draft_wh = draft_wh(stored_wh, orientation)
     try:
         if draft_wh and fmt == "JPEG":
             image.draft("RGB", draft_wh)
@@ -65,7 +76,14 @@ def decode(data: bytes, max_pixels: int, draft_wh: tuple[int, int] | None = None
         raise
     except Exception:
         raise ImageError("The image is damaged or cut short and could not be decoded.") from None
-    return Decoded(rgb, stored_wh, orientation if 1 <= orientation <= 8 else 1, fmt)
+    return Decoded(rgb, stored_wh, orientation, fmt)
+
+
+def at_scale(stored_wh: tuple[int, int], scale: float) -> tuple[int, int] | None:
+    """The draft size that keeps ``scale`` times the stored detail; None when that is all of it."""
+    if not (math.isfinite(scale) and 0 < scale < 1):
+        return None
+    return (max(1, math.ceil(stored_wh[0] * scale)), max(1, math.ceil(stored_wh[1] * scale)))
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

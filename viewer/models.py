@@ -24,7 +24,7 @@ _GROUP_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawBox:
     """A bounding box exactly as the API sent it: fractions or pixels, possibly inverted."""
 
@@ -40,7 +40,7 @@ class RawBox:
 POSE_WORDS = {True: "frontal", False: "profile", None: "pose unknown"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: no __dict__ per face, a group may hold millions
 class Face:
     """One face of a group. Fields the API left out are None; ``problems`` says what was odd."""
 

@@ -11,7 +11,16 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import TypeVar
 
 from viewer.cache import ByteLRU
-from viewer.compose import PictureFailure, Result, ViewOptions, render_annotated, render_crop
+from viewer.compose import (
+    PictureFailure,
+    Result,
+    ViewOptions,
+    crop_draft,
+    display_draft,
+    has_detail,
+    render_annotated,
+    render_crop,
+)
 from viewer.config import Settings
 from viewer.decoding import Decoded, decode
 from viewer.exceptions import ImageError
@@ -23,11 +32,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 PICTURE_FAILURE_TTL_S = 60.0
 FULL_DECODES_KEPT = 2
-
-
-def _decode_for(fetched: Fetched, settings: Settings, width: int | None) -> Decoded:
-    draft = (width, 1) if width else None
-    return decode(fetched.data, settings.max_image_pixels, draft)
 
 
 class Pipeline:
@@ -45,7 +49,7 @@ class Pipeline:
         self._draw_pool = ThreadPoolExecutor(2, thread_name_prefix="draw")
         self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="ahead")
         self._ahead: Future[None] | None = None
-        # full-size decodes of the images whose faces are being cropped: counted, not sized
+        # decodes of the images whose faces are being cropped: counted, not sized
         self._decoded = ByteLRU(FULL_DECODES_KEPT, sizeof=lambda _: 1)
         self.draws = 0
 
@@ -139,7 +143,8 @@ class Pipeline:
             return PictureFailure(fetched.url, fetched.reason)
         self.draws += 1
         try:
-            decoded = _decode_for(fetched, self.settings, width)
+            draft = display_draft(width, height)
+            decoded = decode(fetched.data, self.settings.max_image_pixels, draft)
             return render_annotated(decoded, faces, options, width, height)
         except ImageError as error:
             return PictureFailure(fetched.url, error.message)
@@ -191,20 +196,25 @@ class Pipeline:
         if isinstance(got, FetchFailure):
             return PictureFailure(got.url, got.reason)
         try:
-            # crops want the face's full detail: decode the image at full size
-            return render_crop(self._decoded_full(got), face, options, size)
+            decoded = self._decoded_for_crop(got, face, options, size)
+            return render_crop(decoded, face, options, size)
         except ImageError as error:
             return PictureFailure(got.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
             reason = f"The face could not be cropped ({type(error).__name__})."
             return PictureFailure(got.url, reason)
 
-    def _decoded_full(self, got: Fetched) -> Decoded:
-        """Decode at full size once per image while its faces are cropped."""
+    def _decoded_for_crop(
+        self, got: Fetched, face: Face, options: ViewOptions, size: int
+    ) -> Decoded:
+        """The image decoded at the scale the face's crop is shown (a JPEG at 1/2 to 1/8 when
+        the face's square is that many times larger than the crop), once per image while its
+        faces are cropped: a kept decode serves every face it holds enough detail for."""
+        draft = crop_draft(face, options.boxes_on, size)
         hit = self._decoded.get(got.url)
-        if hit is not None:
+        if hit is not None and has_detail(hit, draft):
             return hit
-        decoded = _decode_for(got, self.settings, None)
+        decoded = decode(got.data, self.settings.max_image_pixels, draft)
         self.draws += 1
         self._decoded.put(got.url, decoded)
         return decoded

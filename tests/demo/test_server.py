@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -165,3 +166,21 @@ def test_images_larger_than_the_image_cache_are_still_served() -> None:
         bodies = [requests.get(url, timeout=10).content for _ in range(2)]
     assert len(bodies[0]) > 1000
     assert bodies[0] == bodies[1]
+
+
+def test_answers_go_out_without_waiting_for_the_clients_ack(server: DemoServer) -> None:
+    """Headers and body are two writes: Nagle's algorithm would hold the body back for the
+    client's delayed ACK (about 40 ms an answer on a reused connection), so it is off."""
+    with requests.Session() as session:
+        for _ in range(2):  # the second answer on the same connection
+            answer = session.get(
+                group_url(server, "acme", SAMPLE_GROUP_ID), headers=AUTH, timeout=10
+            )
+            assert answer.status_code == 200
+        httpd = server._httpd
+        assert httpd is not None
+        with httpd.sockets_lock:
+            sockets = list(httpd.open_sockets)
+        assert sockets  # the session's connection is still open
+        for sock in sockets:
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)

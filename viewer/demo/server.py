@@ -92,6 +92,9 @@ class DemoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "GroupViewerDemo/1.0"
     timeout = 30  # idle keep-alive connections are closed after this
+    # Headers and body go out in two writes: with Nagle's algorithm the body waits for the
+    # client's delayed ACK of the headers, about 40 ms per answer on a reused connection.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     @property
@@ -393,6 +396,11 @@ class DemoServer:
             "faults": [f"/v2/recognition/groups/{FAULT_NAMESPACE}/{k}" for k in FAULT_KINDS],
             "bad_images": [f"/images/bad/{kind}" for kind in BAD_KINDS],
         }
+
+    def serve_group_body(self, namespace: str, group_id: str, body: bytes) -> None:
+        """Answer the group with ``body`` as it is (a very large group, built as JSON text)."""
+        with self._lock:
+            self._group_cache[(namespace, group_id)] = body
 
     def group_body(self, namespace: str, group_id: str) -> bytes | None:
         """The group's JSON body, encoded once (or as identity changes left it); None: no group."""

@@ -7,7 +7,6 @@ pipeline schedules downloads around these functions and caches what they make.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -32,6 +31,7 @@ from viewer.draw.sheet import contact_sheet
 from viewer.draw.tiles import error_tile, letterbox
 from viewer.exceptions import ImageError
 from viewer.models import Face, Group
+from viewer.numbers import decimal, percent
 from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.review.values import BELONGS, NOT_THIS_PERSON, UNSURE
 
@@ -115,20 +115,10 @@ class PictureFailure:
 Result = Rendered | PictureFailure
 
 
-def _percent(value: float) -> int:
-    """Whole percent rounded down, so a label never claims a band its colour does not show."""
-    return math.floor(value * 100 + 1e-9)
-
-
 def face_label(face: Face) -> str:
-    """``"91% · sharp 0.67 · frontal"``; a missing number shows as ``–``."""
-    confidence = face.confidence
-    sharpness = face.sharpness
-    conf = (
-        f"{_percent(confidence)}%" if confidence is not None and math.isfinite(confidence) else "–"
-    )
-    sharp = f"{sharpness:.2f}" if sharpness is not None and math.isfinite(sharpness) else "–"
-    return f"{conf} · sharp {sharp} · {face.pose}"
+    """``"91% · sharp 0.67 · frontal"``, numbers written as everywhere (``viewer.numbers``);
+    a missing number shows as ``–``. Every caption of a face reads the same."""
+    return f"{percent(face.confidence)} · sharp {decimal(face.sharpness)} · {face.pose}"
 
 
 def place_faces(

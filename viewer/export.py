@@ -22,6 +22,7 @@ from viewer.draw.encode import to_jpeg, to_png
 from viewer.export_csv import faces_csv
 from viewer.geometry import Placement
 from viewer.models import Face, Group
+from viewer.numbers import decimal, percent
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.review.apply_cli import apply_log_csv
 from viewer.review.faces import ReviewSnapshot
@@ -85,9 +86,9 @@ def describe_filters(filters: Filters | None) -> str:
         return "none"
     parts: list[str] = []
     if filters.min_confidence > 0:
-        parts.append(f"confidence at least {filters.min_confidence:.0%}")
+        parts.append(f"confidence at least {percent(filters.min_confidence)}")
     if filters.min_sharpness > 0:
-        parts.append(f"sharpness at least {filters.min_sharpness:.2f}")
+        parts.append(f"sharpness at least {decimal(filters.min_sharpness)}")
     if filters.pose != "all":
         parts.append(f"{filters.pose} faces only")
     if filters.feeds:

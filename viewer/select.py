@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from viewer.identity.distance import FLAG_DISTANCE
 from viewer.models import Face
+from viewer.numbers import decimal, percent
 
 T = TypeVar("T")
 
@@ -56,11 +57,11 @@ def quality_flags(face: Face, thresholds: Thresholds = Thresholds()) -> list[str
     if face.confidence is None:
         flags.append("no confidence")
     elif face.confidence < thresholds.confidence:
-        flags.append(f"low confidence {face.confidence:.0%}")
+        flags.append(f"low confidence {percent(face.confidence)}")
     if face.sharpness is None:
         flags.append("no sharpness")
     elif face.sharpness < thresholds.sharpness:
-        flags.append(f"blurry (sharpness {face.sharpness:.2f})")
+        flags.append(f"blurry (sharpness {decimal(face.sharpness)})")
     flags.extend(face.problems)
     return flags
 

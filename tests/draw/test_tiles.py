@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from tests.draw.pixels import RED, count_of, mask_of
-from viewer.draw.color import Color, legend
+from viewer.draw.color import INK, Color, legend
 from viewer.draw.text import line_height
 from viewer.draw.tiles import TILE_BACKGROUND, TILE_INK, error_tile, legend_image, letterbox
 
@@ -43,3 +43,29 @@ def test_legend_image_has_a_swatch_per_row(mode: str) -> None:
     image = legend_image(mode)
     for _, hex_ in legend(mode):
         assert count_of(image, Color.from_hex(hex_)) > 100, hex_
+
+
+# The page's background in Streamlit's light and dark themes: the app follows the browser.
+PAGES = {"light": Color.from_hex("#FFFFFF"), "dark": Color.from_hex("#0E1117")}
+
+
+@pytest.mark.parametrize("mode", ["frontal", "confidence"])
+def test_legend_reads_on_its_own_paper_whatever_the_page(mode: str) -> None:
+    """Text and every swatch's frame contrast with the legend's own paper (WCAG: 4.5:1 for
+    text, 3:1 for graphics), and the card stands apart from the dark page."""
+    image = legend_image(mode)
+    paper = Color(*image.getpixel((0, 0)))
+    assert paper.contrast(INK) >= 4.5
+    assert paper.contrast(PAGES["dark"]) >= 3
+    for _, hex_ in legend(mode):
+        swatch = mask_of(image, Color.from_hex(hex_)).getbbox()
+        assert swatch is not None, hex_
+        x0, y0, _, _ = swatch
+        frame = Color(*image.getpixel((x0 - 1, y0 + 4)))  # just left of the swatch's fill
+        assert paper.contrast(frame) >= 3, hex_
+
+
+def test_tiles_read_on_either_page() -> None:
+    """An error tile's ink reads on the tile, and the tile stands apart from the dark page."""
+    assert TILE_BACKGROUND.contrast(TILE_INK) >= 4.5
+    assert TILE_BACKGROUND.contrast(PAGES["dark"]) >= 3

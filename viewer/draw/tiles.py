@@ -84,7 +84,9 @@ def waiting_tile(size: tuple[int, int]) -> Image.Image:
 
 
 def legend_image(mode: str, width: int = 480) -> Image.Image:
-    """The colour legend for ``mode``: one swatch and its meaning per row, on white."""
+    """The colour legend for ``mode``: one framed swatch and its meaning per row, on white.
+
+    The legend is its own card, so it reads the same on the page's light and dark themes."""
     rows = legend(mode)
     size = 26
     step = line_height(size) + 14
@@ -92,6 +94,7 @@ def legend_image(mode: str, width: int = 480) -> Image.Image:
     for i, (meaning, hex_) in enumerate(rows):
         top = 8 + i * step
         swatch = step - 14
-        shapes.append(Rect((8, top, 8 + swatch, top + swatch), Color.from_hex(hex_), None, 0))
+        # framed in ink, so a light swatch (orange, grey) stands out from the legend's paper
+        shapes.append(Rect((8, top, 8 + swatch, top + swatch), Color.from_hex(hex_), INK, 2))
         shapes.append(Text((20 + swatch, top), drawable(meaning), size, INK))
     return paint(Image.new("RGB", (width, 16 + len(rows) * step), WHITE.as_rgb()), shapes)

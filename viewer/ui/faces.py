@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from viewer.compose import face_label
 from viewer.models import Face
 from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.review.values import Verdict
@@ -14,7 +15,7 @@ from viewer.ui.context import PagedContext, ViewContext
 from viewer.ui.gallery import paginate, progress_bar, show_result, waiting_tile_jpeg
 from viewer.ui.identity import distance_text
 from viewer.ui.review import selection_bar
-from viewer.ui.text import escape_md, num, pct
+from viewer.ui.text import escape_md
 
 TILE = 160
 COLUMNS = 6
@@ -22,7 +23,7 @@ COLUMNS = 6
 
 def tile_caption(face: Face, flags: Sequence[str], verdict: Verdict | None = None) -> str:
     """``⚠ 91% · sharp 0.67 · frontal``, after the verdict's symbol and who gave it."""
-    text = f"{pct(face.confidence)} · sharp {num(face.sharpness)} · {face.pose}"
+    text = face_label(face)  # the picture label's words and numbers
     text = ("⚠ " + text) if flags else text
     if verdict is None:
         return text

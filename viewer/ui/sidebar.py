@@ -16,7 +16,11 @@ from viewer.review.triage import VERDICT_FILTERS, Ordering
 from viewer.select import PAGE_SIZES, POSES, SORTS, Filters, Thresholds, feeds_of, value_range
 from viewer.ui import session
 from viewer.ui.state import COLOR_MODES, IDENTITY_FILTERS, ViewState
-from viewer.ui.text import escape_md
+from viewer.ui.text import escape_md, num, pct
+
+# Confidence sliders hold fractions (the URL's conf= and tconf= stay 0..1) and show them as
+# percent, as every label does; their steps are whole percents, so no value is rounded.
+PERCENT = "percent"
 
 
 def source(s: Settings, org_app: tuple[str | None, str | None]) -> None:
@@ -63,8 +67,9 @@ def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState
         c_min,
         c_max,
         step=0.01,
+        format=PERCENT,
         key=session.CONF,
-        help=f"This group's confidences range from {c_low:.0%} to {c_high:.0%}.",
+        help=f"This group's confidences range from {pct(c_low)} to {pct(c_high)}.",
     )
     sharp = sb.slider(
         "Minimum sharpness",
@@ -72,7 +77,7 @@ def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState
         s_max,
         step=0.01,
         key=session.SHARP,
-        help=f"This group's sharpness ranges from {s_low:.2f} to {s_high:.2f}.",
+        help=f"This group's sharpness ranges from {num(s_low)} to {num(s_high)}.",
     )
     pose = sb.radio("Pose", POSES, key=session.POSE, horizontal=True, format_func=str.capitalize)
     feed_options = feeds_of(faces)
@@ -109,7 +114,9 @@ def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState
             "A face below either threshold, or with a data problem, is flagged (!); one farther "
             "from its group's centre than the distance may be someone else (≠)."
         )
-        t_conf = st.slider("Flag confidence below", 0.0, 1.0, step=0.01, key=session.TCONF)
+        t_conf = st.slider(
+            "Flag confidence below", 0.0, 1.0, step=0.01, format=PERCENT, key=session.TCONF
+        )
         t_sharp = st.slider("Flag sharpness below", 0.0, 1.0, step=0.01, key=session.TSHARP)
         t_dist = st.slider(
             "Flag “may be someone else” above distance",

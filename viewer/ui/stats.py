@@ -11,6 +11,7 @@ import streamlit as st
 from viewer.models import POSE_WORDS, Face
 from viewer.review.values import Counts
 from viewer.ui.identity import SOMEONE_ELSE, Evidence
+from viewer.ui.text import num, pct
 
 
 def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
@@ -82,14 +83,14 @@ def stats_view(
     known = (df["pose"] != POSE_WORDS[None]).sum()
     cols = st.columns(4)
     cols[0].metric("Faces", f"{len(df):,}")
-    cols[1].metric("Frontal share", f"{frontal / known:.0%}" if known else "–")
+    cols[1].metric("Frontal share", pct(frontal / known) if known else "–")
     cols[2].metric(
         "Median confidence",
-        f"{df['confidence'].median():.0%}" if df["confidence"].notna().any() else "–",
+        pct(df["confidence"].median()) if df["confidence"].notna().any() else "–",
     )
     cols[3].metric(
         "Median sharpness",
-        f"{df['sharpness'].median():.2f}" if df["sharpness"].notna().any() else "–",
+        num(df["sharpness"].median()) if df["sharpness"].notna().any() else "–",
     )
     left, right = st.columns(2)
     for col, field in ((left, "confidence"), (right, "sharpness")):

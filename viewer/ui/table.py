@@ -10,6 +10,7 @@ import streamlit as st
 
 from viewer.compose import Rendered
 from viewer.models import Face
+from viewer.numbers import cut, whole_percent
 from viewer.review.triage import verdict_text
 from viewer.review.values import Verdict
 from viewer.select import page_count, page_of
@@ -35,8 +36,9 @@ def table_frame(
         {
             "face": [thumbs.get(f.key) for f in faces],
             "#": [f.index + 1 for f in faces],
-            "confidence": [f.confidence for f in faces],
-            "sharpness": [f.sharpness for f in faces],
+            # whole percent and hundredths, cut as every label and caption writes them
+            "confidence": [whole_percent(f.confidence) for f in faces],
+            "sharpness": [cut(f.sharpness, 2) for f in faces],
             "frontal": [f.is_frontal for f in faces],
             "feed": [f.feed_id for f in faces],
             "customId": [f.custom_id for f in faces],
@@ -84,7 +86,7 @@ def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
         column_config={
             "face": st.column_config.ImageColumn("face", width="small"),
             "confidence": st.column_config.ProgressColumn(
-                "confidence", min_value=0.0, max_value=1.0, format="percent"
+                "confidence", min_value=0, max_value=100, format="%d%%"
             ),
             "sharpness": st.column_config.ProgressColumn(
                 "sharpness", min_value=0.0, max_value=1.0, format="%.2f"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from viewer import numbers
+
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@=^\"'])")
 
 
@@ -25,8 +27,10 @@ def when(value: datetime | None) -> str:
 
 
 def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    """Confidence and other fractions as whole percent, cut as everywhere (viewer.numbers)."""
+    return numbers.percent(value)
 
 
 def num(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+    """Sharpness and other 0..1 values, cut as everywhere (viewer.numbers)."""
+    return numbers.decimal(value, digits)

@@ -48,6 +48,10 @@ def test_the_queue_takes_a_verdict_per_key_moves_on_and_keeps_them(
     settle(page)
     loaded_images(page, 3, scope=MAIN)
     name_the_analyst(page, "Kim")
+    # The verdict buttons (and their keys) stay disabled until the run that takes the name is
+    # over; the page can look settled before that run has begun.
+    belongs = page.locator(MAIN).get_by_role("button", name=re.compile(r"^Belongs"))
+    expect(belongs).to_be_enabled(timeout=WAIT_MS)
     assert progress(page) == "0 of 16 reviewed · 0 not this person"
     seen = [query(page)["face"]]
     for key, line in (

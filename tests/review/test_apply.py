@@ -29,7 +29,7 @@ def demo() -> Iterator[DemoServer]:
 
 @pytest.fixture()
 def client(demo: DemoServer) -> Iterator[Client]:
-    settings = Settings(api_url=demo.api_url, client_id="ann", client_secret="pw", api_timeout_s=1)
+    settings = Settings(api_url=demo.api_url, client_id="ann", client_secret="pw", api_timeout_s=3)
     with Client(settings) as made:
         yield made
 

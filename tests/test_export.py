@@ -185,6 +185,8 @@ def test_describe_filters_names_each_filter() -> None:
     assert (
         text == "confidence at least 80%; sharpness at least 0.40; profile faces only; feeds cam 1"
     )
+    text = export.describe_filters(Filters(max_confidence=0.9, max_sharpness=0.5))
+    assert text == "confidence at most 90%; sharpness at most 0.50"
 
 
 # --- the ZIP ------------------------------------------------------------------------------

@@ -57,6 +57,12 @@ def indices(faces: list[Face]) -> list[int]:
         pytest.param(Filters(min_confidence=0.96), Thresholds(), [], id="conf>=0.96"),
         pytest.param(Filters(min_sharpness=0.6), Thresholds(), [0, 1, 3], id="sharp>=0.6"),
         pytest.param(Filters(min_sharpness=0.1), Thresholds(), [0, 1, 2, 3, 5], id="sharp>=0.1"),
+        # upper bounds (a brushed range): None counts as 0; equal to the maximum passes.
+        pytest.param(Filters(max_confidence=0.8), Thresholds(), [1, 2, 3, 5], id="conf<=0.8"),
+        pytest.param(
+            Filters(min_confidence=0.7, max_confidence=0.8), Thresholds(), [2, 5], id="conf 70-80"
+        ),
+        pytest.param(Filters(max_sharpness=0.35), Thresholds(), [2, 4, 5], id="sharp<=0.35"),
         # pose: is_frontal None is neither frontal nor profile.
         pytest.param(Filters(pose="all"), Thresholds(), ALL, id="pose all"),
         pytest.param(Filters(pose="frontal"), Thresholds(), [0, 3, 5], id="pose frontal"),

@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     picked.add_argument(
         "--min-sharpness", type=_fraction, default=0.0, metavar="0..1", help="lowest sharpness"
     )
+    picked.add_argument(
+        "--max-confidence", type=_fraction, default=1.0, metavar="0..1", help="highest confidence"
+    )
+    picked.add_argument(
+        "--max-sharpness", type=_fraction, default=1.0, metavar="0..1", help="highest sharpness"
+    )
     picked.add_argument("--pose", choices=POSES, default="all", help="frontal or profile faces")
     picked.add_argument(
         "--sort",
@@ -265,6 +271,8 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             pose=args.pose,
             feeds=tuple(args.feed),
             only_problems=args.only_problems,
+            max_confidence=args.max_confidence,
+            max_sharpness=args.max_sharpness,
         )
         flags = flag_faces(group.faces)
         shown = apply_filters(group.faces, filters, flags)

@@ -87,8 +87,12 @@ def describe_filters(filters: Filters | None) -> str:
     parts: list[str] = []
     if filters.min_confidence > 0:
         parts.append(f"confidence at least {percent(filters.min_confidence)}")
+    if filters.max_confidence < 1:
+        parts.append(f"confidence at most {percent(filters.max_confidence)}")
     if filters.min_sharpness > 0:
         parts.append(f"sharpness at least {decimal(filters.min_sharpness)}")
+    if filters.max_sharpness < 1:
+        parts.append(f"sharpness at most {decimal(filters.max_sharpness)}")
     if filters.pose != "all":
         parts.append(f"{filters.pose} faces only")
     if filters.feeds:

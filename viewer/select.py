@@ -45,6 +45,8 @@ class Filters:
     pose: str = "all"
     feeds: tuple[str, ...] = ()  # empty: every feed
     only_problems: bool = False
+    max_confidence: float = 1.0  # at 1 (the right end) the upper bound is off
+    max_sharpness: float = 1.0
 
     @property
     def is_default(self) -> bool:
@@ -90,6 +92,10 @@ def passes(face: Face, filters: Filters, flags: Mapping[str, Sequence[str]]) -> 
     if filters.min_confidence > 0 and (face.confidence or 0.0) < filters.min_confidence:
         return False
     if filters.min_sharpness > 0 and (face.sharpness or 0.0) < filters.min_sharpness:
+        return False
+    if filters.max_confidence < 1 and (face.confidence or 0.0) > filters.max_confidence:
+        return False
+    if filters.max_sharpness < 1 and (face.sharpness or 0.0) > filters.max_sharpness:
         return False
     if filters.pose == "frontal" and face.is_frontal is not True:
         return False

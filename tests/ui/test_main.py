@@ -101,7 +101,7 @@ def test_a_view_is_restored_from_its_url(on_demo: DemoServer) -> None:
         "frontal",
         12,
     )
-    assert ss["conf"] == pytest.approx(0.8)
+    assert ss["conf"] == pytest.approx((0.8, 1.0))
     assert len(gallery_images(at)) == 12
     assert dict(at.query_params.items()) == params
 
@@ -140,11 +140,11 @@ def test_the_large_group_downloads_each_image_at_most_once(on_own_demo: DemoServ
     at = run(namespace="acme", group="demo-large")
     at.selectbox(key="sort").set_value("worst")
     at.run()
-    at.slider(key="conf").set_value(0.6)
+    at.slider(key="conf").set_value((0.6, 1.0))
     at.run()
     at.radio(key="pose").set_value("frontal")
     at.run()
-    at.slider(key="conf").set_value(0.0)
+    at.slider(key="conf").set_value((0.0, 1.0))
     at.run()
     at.radio(key="pose").set_value("all")
     at.run()

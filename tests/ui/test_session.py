@@ -75,8 +75,8 @@ def test_the_first_run_reads_the_url_into_the_session() -> None:
         session.MODE: "inspect",
         session.NAMESPACE: "acme",
         session.GROUP_ID: "demo-crowd",
-        session.CONF: 0.5,
-        session.SHARP: 0.25,
+        session.CONF: (0.5, 1.0),
+        session.SHARP: (0.25, 1.0),
         session.POSE: "profile",
         session.FEEDS: ["A", "B"],
         session.PROBLEMS: True,
@@ -259,9 +259,18 @@ def _fits(low: float, high: float, choices: list[str]) -> None:
     session.fit_choices(session.FEEDS, choices)
 
 
-@pytest.mark.parametrize(("conf", "fitted"), [(0.1, 0.3), (0.5, 0.5), (0.95, 0.9)])
+@pytest.mark.parametrize(
+    ("conf", "fitted"),
+    [
+        ((0.1, 1.0), (0.3, 0.9)),
+        ((0.5, 0.6), (0.5, 0.6)),
+        ((0.95, 0.2), (0.3, 0.9)),
+        ((0.0, 0.4), (0.3, 0.4)),
+        (0.95, 0.9),
+    ],
+)
 def test_kept_filters_are_fitted_to_the_widgets_about_to_be_drawn(
-    conf: float, fitted: float
+    conf: object, fitted: object
 ) -> None:
     at = AppTest.from_function(_fits, args=(0.3, 0.9, ["A", "C"]), default_timeout=30)
     at.session_state[session.CONF] = conf

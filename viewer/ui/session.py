@@ -89,8 +89,8 @@ _SLOTS = (
     _Slot(MODE, lambda s: s.mode, kept=False),
     _Slot(NAMESPACE, lambda s: s.namespace, kept=False),
     _Slot(GROUP_ID, lambda s: s.group, kept=False),
-    _Slot(CONF, lambda s: s.filters.min_confidence, per_group=True),
-    _Slot(SHARP, lambda s: s.filters.min_sharpness, per_group=True),
+    _Slot(CONF, lambda s: (s.filters.min_confidence, s.filters.max_confidence), per_group=True),
+    _Slot(SHARP, lambda s: (s.filters.min_sharpness, s.filters.max_sharpness), per_group=True),
     _Slot(POSE, lambda s: s.filters.pose),
     _Slot(FEEDS, lambda s: list(s.filters.feeds), per_group=True),
     _Slot(PROBLEMS, lambda s: s.filters.only_problems),
@@ -279,11 +279,19 @@ def said() -> tuple[str, str] | None:
     return st.session_state.pop(SAID, None)
 
 
-def fit_range(key: str, low: float, high: float) -> None:
-    """Clamp a slider's kept number into the range it is about to be drawn with."""
+def fit_range(key: str, low: float, high: float, whole: bool = False) -> None:
+    """Clamp a slider's kept number, or both ends of a range slider's, into the range it is
+    about to be drawn with; ``whole``: a range slider with nothing kept spans all of it."""
     value = st.session_state.get(key)
-    if isinstance(value, (int, float)):
+    if value is None and whole:
+        st.session_state[key] = (low, high)
+    elif isinstance(value, (int, float)):
         st.session_state[key] = min(max(float(value), low), high)
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        start, end = (min(max(float(v), low), high) for v in value)
+        fitted = (min(start, end), max(start, end))
+        if tuple(value) != fitted:
+            st.session_state[key] = fitted
 
 
 def fit_choice(key: str, choices: Sequence[str]) -> None:

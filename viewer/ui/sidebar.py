@@ -60,24 +60,26 @@ def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState
     s_min = min(max(math.floor(s_low * 100) / 100, 0.0), 0.99)
     c_max = min(max(math.ceil(c_high * 100) / 100, c_min + 0.01), 1.0)
     s_max = min(max(math.ceil(s_high * 100) / 100, s_min + 0.01), 1.0)
-    session.fit_range(session.CONF, c_min, c_max)
-    session.fit_range(session.SHARP, s_min, s_max)
+    session.fit_range(session.CONF, c_min, c_max, whole=True)
+    session.fit_range(session.SHARP, s_min, s_max, whole=True)
     conf = sb.slider(
-        "Minimum confidence",
+        "Confidence",
         c_min,
         c_max,
         step=0.01,
         format=PERCENT,
         key=session.CONF,
-        help=f"This group's confidences range from {pct(c_low)} to {pct(c_high)}.",
+        help=f"This group's confidences range from {pct(c_low)} to {pct(c_high)}. Brushing "
+        "the confidence histogram in Stats sets this range.",
     )
     sharp = sb.slider(
-        "Minimum sharpness",
+        "Sharpness",
         s_min,
         s_max,
         step=0.01,
         key=session.SHARP,
-        help=f"This group's sharpness ranges from {num(s_low)} to {num(s_high)}.",
+        help=f"This group's sharpness ranges from {num(s_low)} to {num(s_high)}. Brushing "
+        "the sharpness histogram in Stats sets this range.",
     )
     pose = sb.radio("Pose", POSES, key=session.POSE, horizontal=True, format_func=str.capitalize)
     feed_options = feeds_of(faces)
@@ -131,11 +133,13 @@ def controls(group: Group, state: ViewState, verdicts: bool = True) -> ViewState
     return replace(
         state,
         filters=Filters(
-            conf if conf > c_min else 0.0,
-            sharp if sharp > s_min else 0.0,
-            pose,
-            tuple(feeds),
-            problems,
+            min_confidence=conf[0] if conf[0] > c_min else 0.0,
+            min_sharpness=sharp[0] if sharp[0] > s_min else 0.0,
+            pose=pose,
+            feeds=tuple(feeds),
+            only_problems=problems,
+            max_confidence=conf[1] if conf[1] < c_max else 1.0,
+            max_sharpness=sharp[1] if sharp[1] < s_max else 1.0,
         ),
         thresholds=Thresholds(t_conf, t_sharp, t_dist),
         sort=sort,

@@ -133,6 +133,10 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
         filters["min_confidence"] = v
     if (v := _float(params, "sharp", notices, 0.0, 1.0)) is not None:
         filters["min_sharpness"] = v
+    if (v := _float(params, "confmax", notices, 0.0, 1.0)) is not None:
+        filters["max_confidence"] = v
+    if (v := _float(params, "sharpmax", notices, 0.0, 1.0)) is not None:
+        filters["max_sharpness"] = v
     if (v := _choice(params, "pose", list(POSES), notices)) is not None:
         filters["pose"] = v
     if (raw := params.get("feeds")) is not None:
@@ -177,6 +181,10 @@ def as_params(state: ViewState) -> dict[str, str]:
         out["conf"] = f"{f.min_confidence:g}"
     if f.min_sharpness != df.min_sharpness:
         out["sharp"] = f"{f.min_sharpness:g}"
+    if f.max_confidence != df.max_confidence:
+        out["confmax"] = f"{f.max_confidence:g}"
+    if f.max_sharpness != df.max_sharpness:
+        out["sharpmax"] = f"{f.max_sharpness:g}"
     if f.pose != df.pose:
         out["pose"] = f.pose
     if f.feeds:

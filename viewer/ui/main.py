@@ -14,7 +14,7 @@ from viewer.exceptions import ViewerError
 from viewer.models import Face, Group
 from viewer.review.faces import ReviewSnapshot, snapshot
 from viewer.review.triage import QUEUE_ORDERS, filter_by_verdict, queue_order
-from viewer.select import apply_filters, flag_faces, sort_faces
+from viewer.select import Thresholds, apply_filters, flag_faces, sort_faces
 from viewer.ui import apply as apply_ui
 from viewer.ui import identity as identity_ui
 from viewer.ui import resources, session, sidebar
@@ -166,7 +166,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     identity_ui.summary(evidence)
     identity_ui.watch(s, group, evidence.scored)
     review_ui.said()
-    page = _views(ctx, shown, state.per_page, group.faces)
+    page = _views(ctx, shown, state.per_page, group.faces, state.thresholds)
     with st.expander("Export", icon=":material/download:"):
         export_panel(
             pipe,
@@ -262,8 +262,15 @@ def _least_like(distances: Mapping[str, float]) -> Callable[[Face], float]:
     return lambda face: -distances[face.key] if face.key in distances else math.inf
 
 
-def _views(ctx: ViewContext, shown: list[Face], per_page: int, group_faces: Sequence[Face]) -> int:
-    """Draw the open tab (only that one); returns the gallery or faces page shown."""
+def _views(
+    ctx: ViewContext,
+    shown: list[Face],
+    per_page: int,
+    group_faces: Sequence[Face],
+    thresholds: Thresholds,
+) -> int:
+    """Draw the open tab (only that one); returns the gallery or faces page shown;
+    ``thresholds``: the quality flags', drawn in Stats."""
     common = {f.name: getattr(ctx, f.name) for f in fields(ViewContext)}
     labels = list(VIEWS.values())
     tabs = dict(zip(VIEWS, st.tabs(labels, key=session.VIEW, on_change="rerun"), strict=True))
@@ -287,7 +294,12 @@ def _views(ctx: ViewContext, shown: list[Face], per_page: int, group_faces: Sequ
     if is_open("stats"):
         with tabs["stats"]:
             board = ctx.review.board
-            stats_view(shown, board.counts(f.key for f in shown) if board else None, ctx.evidence)
+            stats_view(
+                shown,
+                board.counts(f.key for f in shown) if board else None,
+                ctx.evidence,
+                thresholds,
+            )
     if is_open("detail"):
         with tabs["detail"]:
             detail_view(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
@@ -10,8 +11,15 @@ import streamlit as st
 
 from viewer.models import POSE_WORDS, Face
 from viewer.review.values import Counts
+from viewer.select import Thresholds
+from viewer.ui import session
 from viewer.ui.identity import SOMEONE_ELSE, Evidence
 from viewer.ui.text import num, pct
+
+BRUSH = "brush"  # the histograms' interval selection
+# Each brushable histogram: the filter (a range slider's session key) its brush sets.
+BRUSHED_FILTERS = {"confidence": session.CONF, "sharpness": session.SHARP}
+THRESHOLD_COLOUR = "#D55E00"
 
 
 def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
@@ -24,6 +32,64 @@ def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
             "time": [f.created_at for f in faces],
         }
     )
+
+
+def brushed_range(selection: Mapping[str, object], field: str) -> tuple[float, float] | None:
+    """The range an interval brush spans on ``field``, widened to whole hundredths and kept
+    in 0..1; None when nothing is brushed."""
+    span = selection.get(field) if isinstance(selection, Mapping) else None
+    if not isinstance(span, (list, tuple)) or len(span) != 2:
+        return None
+    try:
+        low, high = sorted(float(v) for v in span)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    low = min(max(math.floor(low * 100 + 1e-6) / 100, 0.0), 1.0)
+    high = min(max(math.ceil(high * 100 - 1e-6) / 100, 0.0), 1.0)
+    return (low, high) if high > low else None
+
+
+def chart_key(field: str) -> str:
+    return session.keyed("stats", field)
+
+
+def _brushed(field: str) -> None:
+    """A histogram was brushed: its range becomes the field's filter in the sidebar."""
+    event = st.session_state.get(chart_key(field))
+    selection = event.get("selection", {}).get(BRUSH, {}) if event else {}
+    span = brushed_range(selection, field)
+    if span is not None:
+        st.session_state[BRUSHED_FILTERS[field]] = span
+
+
+def quality_chart(df: pd.DataFrame, field: str, threshold: float) -> alt.LayerChart:
+    """A histogram of ``field`` by pose, brushable along x, with the flag threshold drawn."""
+    bars = (
+        alt.Chart(df.dropna(subset=[field]), title=f"{field.capitalize()} histogram")
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=20), title=field),
+            y=alt.Y("count():Q", title="faces"),
+            color=alt.Color(
+                "pose:N",
+                scale=alt.Scale(
+                    domain=list(POSE_WORDS.values()),
+                    range=["#0072B2", "#E69F00", "#999999"],
+                ),
+            ),
+            tooltip=[alt.Tooltip("count():Q", title="faces")],
+        )
+        .add_params(alt.selection_interval(name=BRUSH, encodings=["x"]))
+    )
+    shown = pct(threshold) if field == "confidence" else num(threshold)
+    rule = (
+        alt.Chart(pd.DataFrame({field: [threshold], "flag": [f"flagged below {shown}"]}))
+        .mark_rule(color=THRESHOLD_COLOUR, strokeDash=[6, 3], size=2)
+        .encode(x=f"{field}:Q", tooltip=[alt.Tooltip("flag:N", title="threshold")])
+    )
+    return alt.layer(bars, rule)
 
 
 def distance_chart(faces: Sequence[Face], evidence: Evidence) -> alt.LayerChart | None:
@@ -58,17 +124,20 @@ def distance_chart(faces: Sequence[Face], evidence: Evidence) -> alt.LayerChart 
     )
     rule = (
         alt.Chart(pd.DataFrame({"threshold": [evidence.threshold]}))
-        .mark_rule(color="#D55E00", strokeDash=[6, 3], size=2)
+        .mark_rule(color=THRESHOLD_COLOUR, strokeDash=[6, 3], size=2)
         .encode(x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", format=".2f")])
     )
     return alt.layer(bars, rule)
 
 
 def stats_view(
-    faces: Sequence[Face], counts: Counts | None = None, evidence: Evidence | None = None
+    faces: Sequence[Face],
+    counts: Counts | None = None,
+    evidence: Evidence | None = None,
+    thresholds: Thresholds | None = None,
 ) -> None:
     """Figures and charts of the shown faces; ``counts``: their verdicts, when known;
-    ``evidence``: who each face is, when known."""
+    ``evidence``: who each face is, when known; ``thresholds``: the flags' lines."""
     if not faces:
         st.info("No faces pass the filters: loosen them in the sidebar to see statistics.")
         return
@@ -93,24 +162,21 @@ def stats_view(
         num(df["sharpness"].median()) if df["sharpness"].notna().any() else "–",
     )
     left, right = st.columns(2)
+    thresholds = thresholds or Thresholds()
+    limits = {"confidence": thresholds.confidence, "sharpness": thresholds.sharpness}
     for col, field in ((left, "confidence"), (right, "sharpness")):
-        chart = (
-            alt.Chart(df.dropna(subset=[field]), title=f"{field.capitalize()} histogram")
-            .mark_bar()
-            .encode(
-                x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=20), title=field),
-                y=alt.Y("count():Q", title="faces"),
-                color=alt.Color(
-                    "pose:N",
-                    scale=alt.Scale(
-                        domain=list(POSE_WORDS.values()),
-                        range=["#0072B2", "#E69F00", "#999999"],
-                    ),
-                ),
-                tooltip=[alt.Tooltip("count():Q", title="faces")],
-            )
+        col.altair_chart(
+            quality_chart(df, field, limits[field]),
+            width="stretch",
+            key=chart_key(field),
+            on_select=lambda field=field: _brushed(field),
+            selection_mode=BRUSH,
         )
-        col.altair_chart(chart, width="stretch")
+    st.caption(
+        "Every figure counts the faces that pass the filters. The dashed lines are the flag "
+        "thresholds; drag across a histogram to filter to that range (widen it again with the "
+        "sidebar's slider)."
+    )
     chart = distance_chart(faces, evidence) if evidence is not None else None
     if chart is not None and evidence is not None:
         st.altair_chart(chart, width="stretch")

@@ -42,6 +42,7 @@ from viewer.paths import (
     identity_path,
     validate_segment,
 )
+from viewer.statuses import status_words
 
 TOKEN_MARGIN_S = 60.0
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -49,9 +50,18 @@ RETRY_STATUSES = (429, 502, 503, 504)
 
 @dataclass(frozen=True)
 class _Answer:
+    """One answer; ``earlier``: the statuses of the attempts retried before it (None: no answer)."""
+
     status: int
     body: bytes
     retry_after: str | None = None
+    method: str = "GET"
+    path: str = ""
+    earlier: tuple[int | None, ...] = ()
+
+    @property
+    def attempts(self) -> int:
+        return len(self.earlier) + 1
 
 
 @dataclass(frozen=True)
@@ -252,7 +262,16 @@ class Client:
             raise
         finally:
             response.close()
-        return _Answer(response.status_code, body, response.headers.get("Retry-After"))
+        retries = getattr(response.raw, "retries", None)
+        earlier = tuple(h.status for h in getattr(retries, "history", ()))
+        return _Answer(
+            response.status_code,
+            body,
+            response.headers.get("Retry-After"),
+            method=method,
+            path=path,
+            earlier=earlier,
+        )
 
     def _read_limited(self, response: requests.Response, deadline: float) -> bytes:
         limit = self.settings.max_response_bytes
@@ -323,10 +342,7 @@ class Client:
         if status == 429:
             raise exc.RateLimitedError()
         if status >= 500:
-            error = exc.ServerError(
-                f"The API had a server error ({status}) and did not recover after retries: "
-                "try again in a moment."
-            )
+            error = exc.ServerError(self._server_error(answer))
             error.status = status
             raise error
         if 300 <= status < 400:
@@ -340,6 +356,26 @@ class Client:
             )
         error.status = status
         raise error
+
+    def _server_error(self, answer: _Answer) -> str:
+        """What happened, with as many attempts as were really made."""
+        said = (
+            f"The API at {self.settings.api_host} answered {status_words(answer.status)} "
+            f"to {answer.method} {answer.path}"
+        )
+        n = answer.attempts
+        if n == 1 and answer.status not in RETRY_STATUSES:
+            return (
+                f"{said}; it was not retried, because a {answer.status} is a fault of the API "
+                "itself rather than a passing overload: try again later, or report it to the "
+                "API's operators."
+            )
+        if n == 1:
+            return f"{said}: try again in a moment."
+        same = all(status == answer.status for status in answer.earlier)
+        which = f"on all {n} attempts" if same else f"on the last of {n} attempts"
+        retries = "1 retry" if n == 2 else f"{n - 1} retries"
+        return f"{said} {which} ({retries}): try again in a moment."
 
     # --- resources ------------------------------------------------------------------------
 

@@ -43,8 +43,8 @@ from viewer.paths import (
     validate_segment,
 )
 from viewer.statuses import status_words
+from viewer.token import renew_at
 
-TOKEN_MARGIN_S = 60.0
 RETRY_STATUSES = (429, 502, 503, 504)
 
 
@@ -146,7 +146,7 @@ class Client:
         self._write_session = _prepare(requests.Session(), writer)
         self._lock = threading.Lock()
         self._token: str | None = settings.access_token
-        self._token_expires_ms: float | None = None
+        self._renew_at: float | None = None  # time.monotonic() reading; None: on a 401 only
         self.token_info: TokenInfo | None = None
 
     def __enter__(self) -> Client:
@@ -170,10 +170,7 @@ class Client:
         if not self._uses_client_credentials:
             return self._token
         with self._lock:
-            now_ms = time.time() * 1000
-            expired = self._token_expires_ms is not None and (
-                now_ms >= self._token_expires_ms - TOKEN_MARGIN_S * 1000
-            )
+            expired = self._renew_at is not None and time.monotonic() >= self._renew_at
             if force or self._token is None or expired:
                 self._token = None
                 self._authenticate()
@@ -182,6 +179,7 @@ class Client:
     def _authenticate(self) -> None:
         body = {"clientId": self.settings.client_id, "clientSecret": self.settings.client_secret}
         answer = self._send("POST", "/oauth/token", json_body=body, token=None)
+        arrived = time.monotonic()
         if answer.status in (400, 401, 403):
             raise exc.AuthenticationError(
                 f"The API refused the client credentials ({answer.status}): check "
@@ -196,12 +194,12 @@ class Client:
             )
         expires = data.get("expiresAt")
         self._token = token
-        self._token_expires_ms = float(expires) if isinstance(expires, (int, float)) else None
+        self._renew_at = renew_at(arrived, data.get("issuedAt"), expires, time.time() * 1000)
         self.token_info = TokenInfo(
             org_name=_str_or_none(data.get("orgName")),
             app_name=_str_or_none(data.get("appName")),
             scope=_str_or_none(data.get("scope")),
-            expires_at_ms=self._token_expires_ms,
+            expires_at_ms=float(expires) if isinstance(expires, (int, float)) else None,
         )
 
     # --- transport ------------------------------------------------------------------------

@@ -212,3 +212,44 @@ def test_search_pages_and_validates(settings: Settings) -> None:
         assert {g.id for g in first}.isdisjoint({g.id for g in second})
         with pytest.raises(exc.InvalidInputError):
             client.search_groups("acme", limit=101)
+
+
+@pytest.mark.parametrize("suffix", ["", "/v2/v2"])
+def test_a_wrong_api_url_is_named_not_taken_for_a_missing_group(
+    token_settings: Settings, demo: DemoServer, suffix: str
+) -> None:
+    wrong = replace(token_settings, api_url=demo.base_url + suffix)
+    demo.reset_counts()
+    with Client(wrong) as client:
+        for _ in range(2):  # the address is probed once, not on every 404
+            with pytest.raises(exc.WrongAPIURLError) as info:
+                client.get_group(SAMPLE_NS, SAMPLE_ID)
+        with pytest.raises(exc.WrongAPIURLError):
+            client.search_groups(SAMPLE_NS)
+    url = demo.base_url + suffix
+    assert info.value.message == (
+        f"Nothing at {url} answers like the API (even {url}/oauth/token is not found): "
+        "check II_API_URL, which usually ends in /v2 as in https://api.imageintelligence.com/v2."
+    )
+    assert demo.request_count(suffix + "/oauth/token") == 1
+
+
+def test_a_wrong_api_url_with_client_credentials_is_named(
+    settings: Settings, demo: DemoServer
+) -> None:
+    wrong = replace(settings, api_url=f"http://someone:pa55word@127.0.0.1:{demo.port}")
+    with Client(wrong) as client, pytest.raises(exc.WrongAPIURLError) as info:
+        client.get_group(SAMPLE_NS, SAMPLE_ID)
+    assert info.value.message.startswith(f"Nothing at http://127.0.0.1:{demo.port} answers")
+    assert "pa55word" not in info.value.message and "someone" not in info.value.message
+    assert settings.client_secret not in info.value.message
+
+
+def test_a_missing_group_at_the_right_api_url_is_still_no_such_group(
+    token_settings: Settings, demo: DemoServer
+) -> None:
+    demo.reset_counts()
+    with Client(token_settings) as client, pytest.raises(exc.NotFoundError) as info:
+        client.get_group(SAMPLE_NS, "no-such-group")
+    assert info.value.message == "No such group (404): check the namespace and the group ID."
+    assert demo.request_count("/v2/oauth/token") == 1  # the probe, which found the API

@@ -23,7 +23,7 @@ from urllib3.util.retry import Retry
 
 from viewer import exceptions as exc
 from viewer.body import BodyError, read_body
-from viewer.config import Settings
+from viewer.config import DEFAULT_API_URL, Settings
 from viewer.edits import (
     Identity,
     answer_text,
@@ -148,6 +148,7 @@ class Client:
         self._token: str | None = settings.access_token
         self._renew_at: float | None = None  # time.monotonic() reading; None: on a 401 only
         self.token_info: TokenInfo | None = None
+        self._address_ok: bool | None = None  # None: not asked yet
 
     def __enter__(self) -> Client:
         return self
@@ -185,6 +186,8 @@ class Client:
                 f"The API refused the client credentials ({answer.status}): check "
                 "II_CLIENT_ID and II_CLIENT_SECRET."
             )
+        if answer.status == 404:
+            raise self._wrong_address()
         self._raise_for_status(answer, "/oauth/token")
         data = self._json(answer, "/oauth/token")
         token = data.get("accessToken") if isinstance(data, dict) else None
@@ -315,6 +318,8 @@ class Client:
         if answer.status == 401 and self._uses_client_credentials:
             token = self._fresh_token(force=True)
             answer = self._send(method, path, json_body=json_body, token=token, change=change)
+        if answer.status == 404 and not change:
+            self._check_address()
         if operation is not None and not 200 <= answer.status < 300:
             wait = retry_after_seconds(answer.retry_after)
             error = write_error(answer.status, answer.body, operation, wait)
@@ -322,6 +327,26 @@ class Client:
             raise error
         self._raise_for_status(answer, path)
         return self._json(answer, path)
+
+    def _check_address(self) -> None:
+        """After a 404 to a read: WrongAPIURLError if the token endpoint, which the API always
+        has, is not found either. Asked once per client, without credentials; a probe that
+        fails says nothing, and the 404 stands."""
+        if self._address_ok is None:
+            try:
+                probe = self._send("POST", "/oauth/token", json_body={}, token=None)
+            except exc.APIError:
+                return
+            self._address_ok = probe.status != 404
+        if not self._address_ok:
+            raise self._wrong_address()
+
+    def _wrong_address(self) -> exc.WrongAPIURLError:
+        url = self.settings.api_url_shown
+        return exc.WrongAPIURLError(
+            f"Nothing at {url} answers like the API (even {url}/oauth/token is not found): "
+            f"check II_API_URL, which usually ends in /v2 as in {DEFAULT_API_URL}."
+        )
 
     def _secrets(self) -> tuple[str, ...]:
         s = self.settings

@@ -81,6 +81,18 @@ class Settings:
         return urlsplit(self.api_url).hostname or self.api_url
 
     @property
+    def api_url_shown(self) -> str:
+        """``api_url`` for messages: without a user name, password, query or fragment."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.api_url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}{parts.path}"
+
+    @property
     def has_credentials(self) -> bool:
         return bool(self.access_token or (self.client_id and self.client_secret))
 

@@ -146,6 +146,29 @@ def test_trickling_api_answer_is_cut_at_the_deadline(
     )
 
 
+def test_headers_dripped_slower_than_the_deadline_end_at_the_deadline(
+    settings: Settings,
+    own_demo: DemoServer,  # noqa: F811
+) -> None:
+    # a header byte every half second: the 2 s read timeout never fires, the 3 s deadline does
+    slow = replace(settings, api_url=own_demo.api_url, api_timeout_s=2.0, api_deadline_s=3.0)
+
+    def load() -> tuple[exc.ViewerError, float]:
+        with Client(slow) as client:
+            client.get_group("acme", SAMPLE_ID)  # the token, fetched before the clock starts
+            start = time.monotonic()
+            with pytest.raises(exc.APITimeoutError) as info:
+                client.get_group("faults", "slow-headers")
+            return info.value, time.monotonic() - start
+
+    error, elapsed = within(8.0, load)
+    assert error.message == (
+        "The API at 127.0.0.1 did not finish answering within 3 s, the II_API_DEADLINE_S "
+        "limit: try again later, or raise II_API_DEADLINE_S on a slow network."
+    )
+    assert 2.9 <= elapsed < 4.5
+
+
 def test_deeply_nested_json_is_not_a_crash(loopback: Callable[..., Loopback]) -> None:  # noqa: F811
     deep = b"[" * 100_000 + b"]" * 100_000  # 200 kB, far below the size limit
     api = loopback({"/v2/recognition/groups/acme/deep": lambda h: reply(h, 200, deep)})

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError
 from urllib3.util.retry import Retry
 
@@ -44,6 +46,7 @@ from viewer.paths import (
 )
 from viewer.statuses import status_words
 from viewer.token import renew_at
+from viewer.watchdog import DeadlineMixin, deadline
 
 RETRY_STATUSES = (429, 502, 503, 504)
 
@@ -122,6 +125,30 @@ def _retry() -> Retry:
     return Retry(**kwargs)
 
 
+class _Conn(DeadlineMixin, HTTPConnection):
+    pass
+
+
+class _SConn(DeadlineMixin, HTTPSConnection):
+    pass
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Conn
+
+
+class _SPool(HTTPSConnectionPool):
+    ConnectionCls = _SConn
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """Connections cut when the request's overall deadline passes while headers arrive."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _SPool}
+
+
 def _prepare(session: requests.Session, adapter: HTTPAdapter) -> requests.Session:
     """``session`` ignoring proxy settings, sending through ``adapter``, named as the viewer."""
     session.trust_env = False
@@ -140,9 +167,9 @@ class Client:
 
     def __init__(self, settings: Settings, session: requests.Session | None = None) -> None:
         self.settings = settings
-        reader = HTTPAdapter(max_retries=_retry(), pool_connections=2, pool_maxsize=8)
+        reader = _DeadlineAdapter(max_retries=_retry(), pool_connections=2, pool_maxsize=8)
         self.session = _prepare(session or requests.Session(), reader)
-        writer = HTTPAdapter(max_retries=_write_retry(), pool_connections=1, pool_maxsize=2)
+        writer = _DeadlineAdapter(max_retries=_write_retry(), pool_connections=1, pool_maxsize=2)
         self._write_session = _prepare(requests.Session(), writer)
         self._lock = threading.Lock()
         self._token: str | None = settings.access_token
@@ -217,7 +244,8 @@ class Client:
         change: bool = False,
     ) -> _Answer:
         """One request. ``change``: an identity change, sent once; an answer lost after it may
-        have reached the API raises OutcomeUnknownError."""
+        have reached the API raises OutcomeUnknownError. The request, its retries and its
+        answer all end by ``settings.api_deadline_s``."""
         url = self.settings.api_url + path
         headers = {"Accept": "application/json"}
         if token:
@@ -225,20 +253,25 @@ class Client:
         timeout = self.settings.api_timeout_s
         host = self.settings.api_host
         session = self._write_session if change else self.session
+        until = time.monotonic() + self.settings.api_deadline_s
+        deadline.value = until
         try:
             response = session.request(
                 method,
                 url,
                 json=json_body,
                 headers=headers,
-                timeout=(min(5.0, timeout), timeout),
+                timeout=(min(5.0, timeout, self.settings.api_deadline_s), timeout),
                 allow_redirects=False,
                 stream=True,
             )
         except requests.exceptions.RequestException as error:
             if change and not _never_sent(error):
-                how = "did not answer in time" if isinstance(error, Timeout) else "cut the line"
+                late = isinstance(error, Timeout) or time.monotonic() >= until
+                how = "did not answer in time" if late else "cut the line"
                 raise exc.OutcomeUnknownError(f"The API {how} during the change, {_LOST}") from None
+            if time.monotonic() >= until:
+                raise self._past_deadline() from None
             if isinstance(error, Timeout):
                 raise exc.APITimeoutError(
                     f"The API at {host} did not answer within {timeout:g} s: "
@@ -252,9 +285,12 @@ class Client:
                 f"The request to the API at {host} failed ({type(error).__name__}): "
                 "check II_API_URL."
             ) from None
-        deadline = time.monotonic() + timeout * 2  # for the body, after any retries
+        finally:
+            deadline.value = None
+        # the body has twice the read timeout from here (after any retries), within the deadline
+        body_until = min(until, time.monotonic() + timeout * 2)
         try:
-            body = self._read_limited(response, deadline)
+            body = self._read_limited(response, body_until, until)
         except exc.APIError:
             if change:
                 raise exc.OutcomeUnknownError(
@@ -274,17 +310,26 @@ class Client:
             earlier=earlier,
         )
 
-    def _read_limited(self, response: requests.Response, deadline: float) -> bytes:
+    def _past_deadline(self) -> exc.APITimeoutError:
+        return exc.APITimeoutError(
+            f"The API at {self.settings.api_host} did not finish answering within "
+            f"{self.settings.api_deadline_s:g} s, the II_API_DEADLINE_S limit: try again later, "
+            "or raise II_API_DEADLINE_S on a slow network."
+        )
+
+    def _read_limited(self, response: requests.Response, body_until: float, until: float) -> bytes:
         limit = self.settings.max_response_bytes
         host = self.settings.api_host
         try:
-            return read_body(response, limit, deadline)
+            return read_body(response, limit, body_until)
         except BodyError as error:
             if error.kind == "too_large":
                 raise exc.InvalidResponseError(
                     f"The API's answer is larger than {limit / (1024 * 1024):g} MB, the "
                     "II_MAX_GROUP_MB limit: raise it to show a group this large."
                 ) from None
+            if error.kind in ("too_slow", "stalled") and time.monotonic() >= until:
+                raise self._past_deadline() from None
             if error.kind in ("too_slow", "stalled"):
                 raise exc.APITimeoutError(
                     f"The API at {host} is sending its answer too slowly: try again later."

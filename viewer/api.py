@@ -363,8 +363,8 @@ class Client:
         if answer.status == 401 and self._uses_client_credentials:
             token = self._fresh_token(force=True)
             answer = self._send(method, path, json_body=json_body, token=token, change=change)
-        if answer.status == 404 and not change:
-            self._check_address()
+        if answer.status == 404 and not change and not self._uses_client_credentials:
+            self._check_address(path)  # with credentials, the token exchange found the API
         if operation is not None and not 200 <= answer.status < 300:
             wait = retry_after_seconds(answer.retry_after)
             error = write_error(answer.status, answer.body, operation, wait)
@@ -373,23 +373,31 @@ class Client:
         self._raise_for_status(answer, path)
         return self._json(answer, path)
 
-    def _check_address(self) -> None:
-        """After a 404 to a read: WrongAPIURLError if the token endpoint, which the API always
-        has, is not found either. Asked once per client, without credentials; a probe that
-        fails says nothing, and the 404 stands."""
+    def _check_address(self, path: str) -> None:
+        """After a 404 to a read at ``path``: WrongAPIURLError if a search of its namespace,
+        which the API answers for every namespace, is not found either. Asked once per client;
+        a probe that fails says nothing, and the 404 stands."""
+        probe = _search_path(path)
+        if probe is None:
+            return
         if self._address_ok is None:
-            try:
-                probe = self._send("POST", "/oauth/token", json_body={}, token=None)
-            except exc.APIError:
-                return
-            self._address_ok = probe.status != 404
+            if probe == path:  # the search itself was not found
+                self._address_ok = False
+            else:
+                try:
+                    answer = self._send(
+                        "POST", probe, json_body={"limit": 1}, token=self._fresh_token()
+                    )
+                except exc.APIError:
+                    return
+                self._address_ok = answer.status != 404
         if not self._address_ok:
             raise self._wrong_address()
 
     def _wrong_address(self) -> exc.WrongAPIURLError:
         url = self.settings.api_url_shown
         return exc.WrongAPIURLError(
-            f"Nothing at {url} answers like the API (even {url}/oauth/token is not found): "
+            f"Nothing at {url} answers like the API (even paths it always has are not found): "
             f"check II_API_URL, which usually ends in /v2 as in {DEFAULT_API_URL}."
         )
 
@@ -544,6 +552,14 @@ class Client:
             raise exc.OutcomeUnknownError(
                 f"The API's answer to the change was not an identity, {_LOST}"
             ) from None
+
+
+def _search_path(path: str) -> str | None:
+    """The group search of the namespace ``path`` is under, or None for another path."""
+    parts = path.split("/")
+    if len(parts) < 4 or parts[1] != "recognition" or parts[2] not in ("groups", "identities"):
+        return None
+    return f"/recognition/groups/{parts[3]}/search"
 
 
 def _str_or_none(value: Any) -> str | None:

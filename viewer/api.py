@@ -1,8 +1,10 @@
 """Client for the recognition API: token exchange, retries, typed errors, groups, identities.
 
-Reads are retried on connection errors and 429 / 5xx; changes to identities are not (only a
-connection that never opened is tried again), because a change whose answer was lost may
-have been made: the caller (the apply engine) reads the identity and decides.
+Reads are retried on connection errors and 429, 502, 503 and 504 (not on a 500, the API's own
+fault); changes to identities are not (only a connection that never opened is tried again),
+because a change whose answer was lost may have been made: the caller (the apply engine) reads
+the identity and decides. Every request ends, retries and answer included, by one overall
+deadline (``II_API_DEADLINE_S``), however slowly its headers arrive.
 """
 
 from __future__ import annotations

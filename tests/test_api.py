@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.server
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import ClassVar
 
@@ -16,6 +16,8 @@ from viewer import exceptions as exc
 from viewer.api import Client, group_path, validate_segment
 from viewer.config import Settings
 from viewer.demo.server import DemoServer
+
+from .test_images import Loopback, loopback, reply  # noqa: F401 - fixtures are used by name
 
 SAMPLE_NS = "acme"
 SAMPLE_ID = "ab36de62-fe3e-4907-8a03-7d27c21fa01a"
@@ -212,3 +214,64 @@ def test_search_pages_and_validates(settings: Settings) -> None:
         assert {g.id for g in first}.isdisjoint({g.id for g in second})
         with pytest.raises(exc.InvalidInputError):
             client.search_groups("acme", limit=101)
+
+
+@pytest.mark.parametrize("suffix", ["", "/v2/v2"])
+def test_a_wrong_api_url_is_named_not_taken_for_a_missing_group(
+    token_settings: Settings, demo: DemoServer, suffix: str
+) -> None:
+    wrong = replace(token_settings, api_url=demo.base_url + suffix)
+    demo.reset_counts()
+    with Client(wrong) as client:
+        for _ in range(2):  # the address is probed once, not on every 404
+            with pytest.raises(exc.WrongAPIURLError) as info:
+                client.get_group(SAMPLE_NS, SAMPLE_ID)
+        with pytest.raises(exc.WrongAPIURLError):
+            client.search_groups(SAMPLE_NS)
+    url = demo.base_url + suffix
+    assert info.value.message == (
+        f"Nothing at {url} answers like the API (even paths it always has are not found): "
+        "check II_API_URL, which usually ends in /v2 as in https://api.imageintelligence.com/v2."
+    )
+    # two group reads, one probe (a search of the namespace) and the search asked for
+    assert demo.request_count(suffix + "/recognition/groups/") == 4
+    assert demo.request_count(suffix + f"/recognition/groups/{SAMPLE_NS}/search") == 2
+
+
+def test_a_wrong_api_url_with_client_credentials_is_named(
+    settings: Settings, demo: DemoServer
+) -> None:
+    wrong = replace(settings, api_url=f"http://someone:pa55word@127.0.0.1:{demo.port}")
+    with Client(wrong) as client, pytest.raises(exc.WrongAPIURLError) as info:
+        client.get_group(SAMPLE_NS, SAMPLE_ID)
+    assert info.value.message.startswith(f"Nothing at http://127.0.0.1:{demo.port} answers")
+    assert "pa55word" not in info.value.message and "someone" not in info.value.message
+    assert settings.client_secret not in info.value.message
+
+
+def test_a_missing_group_at_the_right_api_url_is_still_no_such_group(
+    settings: Settings, token_settings: Settings, demo: DemoServer
+) -> None:
+    demo.reset_counts()
+    with Client(token_settings) as client, pytest.raises(exc.NotFoundError) as info:
+        client.get_group(SAMPLE_NS, "no-such-group")
+    assert info.value.message == "No such group (404): check the namespace and the group ID."
+    assert demo.request_count(f"/v2/recognition/groups/{SAMPLE_NS}/search") == 1  # the probe
+    with Client(settings) as client, pytest.raises(exc.NotFoundError):
+        client.get_group(SAMPLE_NS, "no-such-group")  # the token exchange found the API
+    assert demo.request_count(f"/v2/recognition/groups/{SAMPLE_NS}/search") == 1
+
+
+def test_a_proxy_without_a_token_endpoint_still_reads_no_such_group(
+    loopback: Callable[..., Loopback],  # noqa: F811
+) -> None:
+    # II_API_URL alone, for a proxy that adds the token: it has no /oauth/token of its own
+    api = loopback({"/v2/recognition/groups/acme/search": lambda h: reply(h, 200, b"[]")})
+    settings = Settings(api_url=api.url("/v2"), api_timeout_s=5)
+    with Client(settings) as client, pytest.raises(exc.NotFoundError) as info:
+        client.get_group("acme", "gone")
+    assert info.value.message == "No such group (404): check the namespace and the group ID."
+    assert [seen.path for seen in api.seen] == [
+        "/v2/recognition/groups/acme/gone",
+        "/v2/recognition/groups/acme/search",
+    ]

@@ -226,6 +226,8 @@ def test_api_host_never_carries_credentials(api_url, host):
         ({"II_ALLOW_PRIVATE_IMAGE_HOSTS": "False"}, "allow_private_image_hosts", False),
         ({"II_ALLOW_PRIVATE_IMAGE_HOSTS": "no"}, "allow_private_image_hosts", False),
         ({"II_ALLOW_PRIVATE_IMAGE_HOSTS": "off"}, "allow_private_image_hosts", False),
+        ({}, "api_deadline_s", 60.0),
+        ({"II_API_DEADLINE_S": "5"}, "api_deadline_s", 5.0),
         ({}, "max_response_bytes", 512 * 1024 * 1024),
         ({"II_MAX_GROUP_MB": "1"}, "max_response_bytes", 1024 * 1024),
         ({"II_MAX_GROUP_MB": "2048"}, "max_response_bytes", 2048 * 1024 * 1024),
@@ -303,6 +305,16 @@ def test_limits_and_switches_parse(tmp_path, env, attribute, expected):
             {"II_CACHE_MB": "16385"},
             "II_CACHE_MB must lie between 16 and 16384, not 16385.",
             id="cache-too-high",
+        ),
+        pytest.param(
+            {"II_API_DEADLINE_S": "0"},
+            "II_API_DEADLINE_S must lie between 1 and 3600, not 0.",
+            id="api-deadline-too-low",
+        ),
+        pytest.param(
+            {"II_API_DEADLINE_S": "1.5"},
+            "II_API_DEADLINE_S must be a whole number, not '1.5'.",
+            id="api-deadline-not-whole",
         ),
         pytest.param(
             {"II_MAX_GROUP_MB": "0"},

@@ -87,17 +87,46 @@ def test_bad_gateway_page_is_retried_then_explained(settings: Settings, demo: De
     with Client(settings) as client, pytest.raises(exc.ServerError) as info:
         client.get_group("faults", "502")
     assert info.value.message == (
-        "The API had a server error (502) and did not recover after retries: try again in a moment."
+        "The API at 127.0.0.1 answered 502 (bad gateway) to GET "
+        "/recognition/groups/faults/502 on all 4 attempts (3 retries): try again in a moment."
     )
     assert info.value.status == 502
     assert demo.request_count(GROUPS + "faults/502") == 4  # the first try and three retries
+
+
+def test_a_500_says_it_was_not_retried(settings: Settings, demo: DemoServer) -> None:
+    demo.reset_counts()
+    with Client(settings) as client, pytest.raises(exc.ServerError) as info:
+        client.get_group("faults", "500")
+    assert info.value.message == (
+        "The API at 127.0.0.1 answered 500 (internal server error) to GET "
+        "/recognition/groups/faults/500; it was not retried, because a 500 is a fault of the "
+        "API itself rather than a passing overload: try again later, or report it to the "
+        "API's operators."
+    )
+    assert demo.request_count(GROUPS + "faults/500") == 1  # as the sentence says
+
+
+def test_a_500_after_a_503_counts_both_attempts(
+    loopback: Callable[..., Loopback],  # noqa: F811
+) -> None:
+    statuses = iter([503, 500])
+    api = loopback({GROUPS + "acme/g": lambda h: reply(h, next(statuses), b"{}")})
+    settings = Settings(api_url=api.url("/v2"), access_token="t", api_timeout_s=5.0)
+    with Client(settings) as client, pytest.raises(exc.ServerError) as info:
+        client.get_group("acme", "g")
+    assert info.value.message == (
+        "The API at 127.0.0.1 answered 500 (internal server error) to GET "
+        "/recognition/groups/acme/g on the last of 2 attempts (1 retry): try again in a moment."
+    )
+    assert len(api.seen) == 2
 
 
 def test_retries_do_not_use_up_the_answer_deadline(settings: Settings) -> None:
     short = replace(settings, api_timeout_s=0.5)  # back-off alone takes 1.5 s
     with Client(short) as client, pytest.raises(exc.ServerError) as info:
         client.get_group("faults", "502")
-    assert "(502)" in info.value.message
+    assert "502 (bad gateway)" in info.value.message
 
 
 def test_trickling_api_answer_is_cut_at_the_deadline(
@@ -115,6 +144,29 @@ def test_trickling_api_answer_is_cut_at_the_deadline(
     assert error.message == (
         "The API at 127.0.0.1 is sending its answer too slowly: try again later."
     )
+
+
+def test_headers_dripped_slower_than_the_deadline_end_at_the_deadline(
+    settings: Settings,
+    own_demo: DemoServer,  # noqa: F811
+) -> None:
+    # a header byte every half second: the 2 s read timeout never fires, the 3 s deadline does
+    slow = replace(settings, api_url=own_demo.api_url, api_timeout_s=2.0, api_deadline_s=3.0)
+
+    def load() -> tuple[exc.ViewerError, float]:
+        with Client(slow) as client:
+            client.get_group("acme", SAMPLE_ID)  # the token, fetched before the clock starts
+            start = time.monotonic()
+            with pytest.raises(exc.APITimeoutError) as info:
+                client.get_group("faults", "slow-headers")
+            return info.value, time.monotonic() - start
+
+    error, elapsed = within(8.0, load)
+    assert error.message == (
+        "The API at 127.0.0.1 did not finish answering within 3 s, the II_API_DEADLINE_S "
+        "limit: try again later, or raise II_API_DEADLINE_S on a slow network."
+    )
+    assert 2.9 <= elapsed < 4.5
 
 
 def test_deeply_nested_json_is_not_a_crash(loopback: Callable[..., Loopback]) -> None:  # noqa: F811

@@ -1,8 +1,10 @@
 """Client for the recognition API: token exchange, retries, typed errors, groups, identities.
 
-Reads are retried on connection errors and 429 / 5xx; changes to identities are not (only a
-connection that never opened is tried again), because a change whose answer was lost may
-have been made: the caller (the apply engine) reads the identity and decides.
+Reads are retried on connection errors and 429, 502, 503 and 504 (not on a 500, the API's own
+fault); changes to identities are not (only a connection that never opened is tried again),
+because a change whose answer was lost may have been made: the caller (the apply engine) reads
+the identity and decides. Every request ends, retries and answer included, by one overall
+deadline (``II_API_DEADLINE_S``), however slowly its headers arrive.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError
 from urllib3.util.retry import Retry
 
 from viewer import exceptions as exc
 from viewer.body import BodyError, read_body
-from viewer.config import Settings
+from viewer.config import DEFAULT_API_URL, Settings
 from viewer.edits import (
     Identity,
     answer_text,
@@ -42,16 +46,27 @@ from viewer.paths import (
     identity_path,
     validate_segment,
 )
+from viewer.statuses import status_words
+from viewer.token import renew_at
+from viewer.watchdog import DeadlineMixin, deadline
 
-TOKEN_MARGIN_S = 60.0
 RETRY_STATUSES = (429, 502, 503, 504)
 
 
 @dataclass(frozen=True)
 class _Answer:
+    """One answer; ``earlier``: the statuses of the attempts retried before it (None: no answer)."""
+
     status: int
     body: bytes
     retry_after: str | None = None
+    method: str = "GET"
+    path: str = ""
+    earlier: tuple[int | None, ...] = ()
+
+    @property
+    def attempts(self) -> int:
+        return len(self.earlier) + 1
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,30 @@ def _retry() -> Retry:
     return Retry(**kwargs)
 
 
+class _Conn(DeadlineMixin, HTTPConnection):
+    pass
+
+
+class _SConn(DeadlineMixin, HTTPSConnection):
+    pass
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Conn
+
+
+class _SPool(HTTPSConnectionPool):
+    ConnectionCls = _SConn
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """Connections cut when the request's overall deadline passes while headers arrive."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _SPool}
+
+
 def _prepare(session: requests.Session, adapter: HTTPAdapter) -> requests.Session:
     """``session`` ignoring proxy settings, sending through ``adapter``, named as the viewer."""
     session.trust_env = False
@@ -130,14 +169,15 @@ class Client:
 
     def __init__(self, settings: Settings, session: requests.Session | None = None) -> None:
         self.settings = settings
-        reader = HTTPAdapter(max_retries=_retry(), pool_connections=2, pool_maxsize=8)
+        reader = _DeadlineAdapter(max_retries=_retry(), pool_connections=2, pool_maxsize=8)
         self.session = _prepare(session or requests.Session(), reader)
-        writer = HTTPAdapter(max_retries=_write_retry(), pool_connections=1, pool_maxsize=2)
+        writer = _DeadlineAdapter(max_retries=_write_retry(), pool_connections=1, pool_maxsize=2)
         self._write_session = _prepare(requests.Session(), writer)
         self._lock = threading.Lock()
         self._token: str | None = settings.access_token
-        self._token_expires_ms: float | None = None
+        self._renew_at: float | None = None  # time.monotonic() reading; None: on a 401 only
         self.token_info: TokenInfo | None = None
+        self._address_ok: bool | None = None  # None: not asked yet
 
     def __enter__(self) -> Client:
         return self
@@ -160,10 +200,7 @@ class Client:
         if not self._uses_client_credentials:
             return self._token
         with self._lock:
-            now_ms = time.time() * 1000
-            expired = self._token_expires_ms is not None and (
-                now_ms >= self._token_expires_ms - TOKEN_MARGIN_S * 1000
-            )
+            expired = self._renew_at is not None and time.monotonic() >= self._renew_at
             if force or self._token is None or expired:
                 self._token = None
                 self._authenticate()
@@ -172,11 +209,14 @@ class Client:
     def _authenticate(self) -> None:
         body = {"clientId": self.settings.client_id, "clientSecret": self.settings.client_secret}
         answer = self._send("POST", "/oauth/token", json_body=body, token=None)
+        arrived = time.monotonic()
         if answer.status in (400, 401, 403):
             raise exc.AuthenticationError(
                 f"The API refused the client credentials ({answer.status}): check "
                 "II_CLIENT_ID and II_CLIENT_SECRET."
             )
+        if answer.status == 404:
+            raise self._wrong_address()
         self._raise_for_status(answer, "/oauth/token")
         data = self._json(answer, "/oauth/token")
         token = data.get("accessToken") if isinstance(data, dict) else None
@@ -186,12 +226,12 @@ class Client:
             )
         expires = data.get("expiresAt")
         self._token = token
-        self._token_expires_ms = float(expires) if isinstance(expires, (int, float)) else None
+        self._renew_at = renew_at(arrived, data.get("issuedAt"), expires, time.time() * 1000)
         self.token_info = TokenInfo(
             org_name=_str_or_none(data.get("orgName")),
             app_name=_str_or_none(data.get("appName")),
             scope=_str_or_none(data.get("scope")),
-            expires_at_ms=self._token_expires_ms,
+            expires_at_ms=float(expires) if isinstance(expires, (int, float)) else None,
         )
 
     # --- transport ------------------------------------------------------------------------
@@ -206,7 +246,8 @@ class Client:
         change: bool = False,
     ) -> _Answer:
         """One request. ``change``: an identity change, sent once; an answer lost after it may
-        have reached the API raises OutcomeUnknownError."""
+        have reached the API raises OutcomeUnknownError. The request, its retries and its
+        answer all end by ``settings.api_deadline_s``."""
         url = self.settings.api_url + path
         headers = {"Accept": "application/json"}
         if token:
@@ -214,20 +255,25 @@ class Client:
         timeout = self.settings.api_timeout_s
         host = self.settings.api_host
         session = self._write_session if change else self.session
+        until = time.monotonic() + self.settings.api_deadline_s
+        deadline.value = until
         try:
             response = session.request(
                 method,
                 url,
                 json=json_body,
                 headers=headers,
-                timeout=(min(5.0, timeout), timeout),
+                timeout=(min(5.0, timeout, self.settings.api_deadline_s), timeout),
                 allow_redirects=False,
                 stream=True,
             )
         except requests.exceptions.RequestException as error:
             if change and not _never_sent(error):
-                how = "did not answer in time" if isinstance(error, Timeout) else "cut the line"
+                late = isinstance(error, Timeout) or time.monotonic() >= until
+                how = "did not answer in time" if late else "cut the line"
                 raise exc.OutcomeUnknownError(f"The API {how} during the change, {_LOST}") from None
+            if time.monotonic() >= until:
+                raise self._past_deadline() from None
             if isinstance(error, Timeout):
                 raise exc.APITimeoutError(
                     f"The API at {host} did not answer within {timeout:g} s: "
@@ -241,9 +287,12 @@ class Client:
                 f"The request to the API at {host} failed ({type(error).__name__}): "
                 "check II_API_URL."
             ) from None
-        deadline = time.monotonic() + timeout * 2  # for the body, after any retries
+        finally:
+            deadline.value = None
+        # the body has twice the read timeout from here (after any retries), within the deadline
+        body_until = min(until, time.monotonic() + timeout * 2)
         try:
-            body = self._read_limited(response, deadline)
+            body = self._read_limited(response, body_until, until)
         except exc.APIError:
             if change:
                 raise exc.OutcomeUnknownError(
@@ -252,19 +301,37 @@ class Client:
             raise
         finally:
             response.close()
-        return _Answer(response.status_code, body, response.headers.get("Retry-After"))
+        retries = getattr(response.raw, "retries", None)
+        earlier = tuple(h.status for h in getattr(retries, "history", ()))
+        return _Answer(
+            response.status_code,
+            body,
+            response.headers.get("Retry-After"),
+            method=method,
+            path=path,
+            earlier=earlier,
+        )
 
-    def _read_limited(self, response: requests.Response, deadline: float) -> bytes:
+    def _past_deadline(self) -> exc.APITimeoutError:
+        return exc.APITimeoutError(
+            f"The API at {self.settings.api_host} did not finish answering within "
+            f"{self.settings.api_deadline_s:g} s, the II_API_DEADLINE_S limit: try again later, "
+            "or raise II_API_DEADLINE_S on a slow network."
+        )
+
+    def _read_limited(self, response: requests.Response, body_until: float, until: float) -> bytes:
         limit = self.settings.max_response_bytes
         host = self.settings.api_host
         try:
-            return read_body(response, limit, deadline)
+            return read_body(response, limit, body_until)
         except BodyError as error:
             if error.kind == "too_large":
                 raise exc.InvalidResponseError(
                     f"The API's answer is larger than {limit / (1024 * 1024):g} MB, the "
                     "II_MAX_GROUP_MB limit: raise it to show a group this large."
                 ) from None
+            if error.kind in ("too_slow", "stalled") and time.monotonic() >= until:
+                raise self._past_deadline() from None
             if error.kind in ("too_slow", "stalled"):
                 raise exc.APITimeoutError(
                     f"The API at {host} is sending its answer too slowly: try again later."
@@ -298,6 +365,8 @@ class Client:
         if answer.status == 401 and self._uses_client_credentials:
             token = self._fresh_token(force=True)
             answer = self._send(method, path, json_body=json_body, token=token, change=change)
+        if answer.status == 404 and not change and not self._uses_client_credentials:
+            self._check_address(path)  # with credentials, the token exchange found the API
         if operation is not None and not 200 <= answer.status < 300:
             wait = retry_after_seconds(answer.retry_after)
             error = write_error(answer.status, answer.body, operation, wait)
@@ -305,6 +374,34 @@ class Client:
             raise error
         self._raise_for_status(answer, path)
         return self._json(answer, path)
+
+    def _check_address(self, path: str) -> None:
+        """After a 404 to a read at ``path``: WrongAPIURLError if a search of its namespace,
+        which the API answers for every namespace, is not found either. Asked once per client;
+        a probe that fails says nothing, and the 404 stands."""
+        probe = _search_path(path)
+        if probe is None:
+            return
+        if self._address_ok is None:
+            if probe == path:  # the search itself was not found
+                self._address_ok = False
+            else:
+                try:
+                    answer = self._send(
+                        "POST", probe, json_body={"limit": 1}, token=self._fresh_token()
+                    )
+                except exc.APIError:
+                    return
+                self._address_ok = answer.status != 404
+        if not self._address_ok:
+            raise self._wrong_address()
+
+    def _wrong_address(self) -> exc.WrongAPIURLError:
+        url = self.settings.api_url_shown
+        return exc.WrongAPIURLError(
+            f"Nothing at {url} answers like the API (even paths it always has are not found): "
+            f"check II_API_URL, which usually ends in /v2 as in {DEFAULT_API_URL}."
+        )
 
     def _secrets(self) -> tuple[str, ...]:
         s = self.settings
@@ -323,10 +420,7 @@ class Client:
         if status == 429:
             raise exc.RateLimitedError()
         if status >= 500:
-            error = exc.ServerError(
-                f"The API had a server error ({status}) and did not recover after retries: "
-                "try again in a moment."
-            )
+            error = exc.ServerError(self._server_error(answer))
             error.status = status
             raise error
         if 300 <= status < 400:
@@ -340,6 +434,26 @@ class Client:
             )
         error.status = status
         raise error
+
+    def _server_error(self, answer: _Answer) -> str:
+        """What happened, with as many attempts as were really made."""
+        said = (
+            f"The API at {self.settings.api_host} answered {status_words(answer.status)} "
+            f"to {answer.method} {answer.path}"
+        )
+        n = answer.attempts
+        if n == 1 and answer.status not in RETRY_STATUSES:
+            return (
+                f"{said}; it was not retried, because a {answer.status} is a fault of the API "
+                "itself rather than a passing overload: try again later, or report it to the "
+                "API's operators."
+            )
+        if n == 1:
+            return f"{said}: try again in a moment."
+        same = all(status == answer.status for status in answer.earlier)
+        which = f"on all {n} attempts" if same else f"on the last of {n} attempts"
+        retries = "1 retry" if n == 2 else f"{n - 1} retries"
+        return f"{said} {which} ({retries}): try again in a moment."
 
     # --- resources ------------------------------------------------------------------------
 
@@ -440,6 +554,14 @@ class Client:
             raise exc.OutcomeUnknownError(
                 f"The API's answer to the change was not an identity, {_LOST}"
             ) from None
+
+
+def _search_path(path: str) -> str | None:
+    """The group search of the namespace ``path`` is under, or None for another path."""
+    parts = path.split("/")
+    if len(parts) < 4 or parts[1] != "recognition" or parts[2] not in ("groups", "identities"):
+        return None
+    return f"/recognition/groups/{parts[3]}/search"
 
 
 def _str_or_none(value: Any) -> str | None:

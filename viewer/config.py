@@ -53,6 +53,7 @@ class Settings:
     concurrency: int = 16
     cache_mb: int = 256
     api_timeout_s: float = 20.0
+    api_deadline_s: float = 60.0  # II_API_DEADLINE_S: every API request, retries included
     image_connect_timeout_s: float = 5.0
     image_read_timeout_s: float = 10.0
     image_deadline_s: float = 20.0
@@ -79,6 +80,18 @@ class Settings:
         from urllib.parse import urlsplit
 
         return urlsplit(self.api_url).hostname or self.api_url
+
+    @property
+    def api_url_shown(self) -> str:
+        """``api_url`` for messages: without a user name, password, query or fragment."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.api_url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}{parts.path}"
 
     @property
     def has_credentials(self) -> bool:
@@ -215,6 +228,8 @@ def load_settings(
         kwargs["concurrency"] = _as_int("II_CONCURRENCY", raw, 1, 128)
     if (raw := get("II_CACHE_MB")) is not None:
         kwargs["cache_mb"] = _as_int("II_CACHE_MB", raw, 16, 16384)
+    if (raw := get("II_API_DEADLINE_S")) is not None:
+        kwargs["api_deadline_s"] = float(_as_int("II_API_DEADLINE_S", raw, 1, 3600))
     if (raw := get("II_MAX_GROUP_MB")) is not None:
         kwargs["max_response_bytes"] = _as_int("II_MAX_GROUP_MB", raw, 1, 16384) * 1024 * 1024
     if (raw := get("II_ALLOW_PRIVATE_IMAGE_HOSTS")) is not None:

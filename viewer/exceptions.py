@@ -55,6 +55,13 @@ class NotFoundError(APIError):
     default_message = "No such group (404): check the namespace and the group ID."
 
 
+class WrongAPIURLError(APIError):
+    """II_API_URL points somewhere that does not answer like the API (every path is a 404)."""
+
+    status = 404
+    default_message = "Nothing at II_API_URL answers like the API: check II_API_URL."
+
+
 class RateLimitedError(APIError):
     status = 429
     default_message = "The API is rate limiting requests (429): wait a minute and load again."

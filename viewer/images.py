@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +19,8 @@ from viewer.body import BodyError, read_body
 from viewer.cache import ByteLRU
 from viewer.config import Settings
 from viewer.hosts import BlockedHostError, HostPolicy, origin_of
+from viewer.watchdog import DeadlineMixin as _DeadlineMixin
+from viewer.watchdog import deadline as _deadline
 
 MAX_REDIRECTS = 4
 FAILURE_TTL_S = 120.0
@@ -63,36 +63,6 @@ class _PeerCheck(Exception):
     def __init__(self, error: BlockedHostError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-_deadline = threading.local()  # the download deadline of the request this thread is making
-
-
-class _DeadlineMixin:
-    """Cuts the connection when the download's overall deadline passes while headers arrive.
-
-    A read timeout bounds each wait for bytes, not their sum: a host that sends a header byte a
-    second would otherwise hold a download thread for as long as it likes.
-    """
-
-    def getresponse(self):  # type: ignore[no-untyped-def]
-        deadline = getattr(_deadline, "value", None)
-        sock = getattr(self, "sock", None)
-        timer = None
-        if deadline is not None and sock is not None:
-
-            def cut() -> None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-            timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
-            timer.daemon = True
-            timer.start()
-        try:
-            return super().getresponse()  # type: ignore[misc]
-        finally:
-            if timer is not None:
-                timer.cancel()
 
 
 def _guarded_pool_classes(policy: HostPolicy) -> dict[str, type]:

@@ -22,6 +22,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "html",
     "huge",
     "trickle",
+    "slow-headers",
 )
 FAULT_NAMESPACE = "faults"
 FAULT_LATENCY_S = 2.0
@@ -84,3 +85,5 @@ def answer_fault(reply: DemoHandler, kind: str, path: str, body: bytes | None) -
             reply.reply(200, JSON, content[:1] + b" " * pad + content[1:])
         elif kind == "trickle":
             reply.trickle(200, JSON, content)
+        elif kind == "slow-headers":
+            reply.drip_headers(200, JSON, content)

@@ -46,6 +46,7 @@ __all__ = [
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000
 EVERY_SCOPE = frozenset(ALL_SCOPES)
 TRICKLE_LIMIT_S = 60.0
+DRIP_INTERVAL_S = 0.5  # between header bytes: well inside any read timeout
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -197,6 +198,24 @@ class DemoHandler(BaseHTTPRequestHandler):
             self.wfile.write(body[i : i + 1])
             if self.demo.pause(1.0):
                 return
+
+    def drip_headers(self, status: int, content_type: str, body: bytes) -> None:
+        """Send the status line and headers a byte every half second (for at most a minute),
+        then the body: each byte comes within a read timeout, the whole far later."""
+        self.close_connection = True
+        head = (
+            f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+            f"X-Padding: {'.' * 200}\r\n\r\n"
+        ).encode()
+        deadline = time.monotonic() + TRICKLE_LIMIT_S
+        for i in range(len(head)):
+            if time.monotonic() >= deadline or self._client_gone():
+                return
+            self.wfile.write(head[i : i + 1])
+            if self.demo.pause(DRIP_INTERVAL_S):
+                return
+        self.wfile.write(body)
 
     def abort(self) -> None:
         """Drop the connection with a TCP reset, answering nothing."""

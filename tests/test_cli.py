@@ -349,6 +349,23 @@ def test_an_empty_folder_is_written_into(api_env: None, tmp_path: Path) -> None:
     assert len(list((out / "images").iterdir())) == 1
 
 
+def test_an_empty_group_is_said_to_be_empty(
+    api_env: None, demo: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.serve_group_body(NAMESPACE, "cli-empty", b'{"id": "cli-empty", "images": []}')
+    out = tmp_path / "empty"
+    assert cli.main(["render", NAMESPACE, "cli-empty", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "note: group cli-empty is empty: the API sent it without any images, so the export "
+        "holds no faces.\n"
+    ) in err
+    assert "filters" not in err
+    readme = (out / "README.txt").read_text()
+    assert "(the group is empty: the API sent it without any images)" in readme
+    assert read_csv(out / "faces.csv")[1] == []
+
+
 def test_filters_choose_the_faces_and_are_noted(
     api_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

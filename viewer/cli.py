@@ -269,6 +269,13 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except ViewerError as error:
             print(f"error: {error.message}", file=stderr)
             return EXIT_FAILED
+        if not group.faces:
+            gid = one_line(group.id or args.group_id, 120)
+            print(
+                f"note: group {gid} is empty: the API sent it without any images, so the "
+                "export holds no faces.",
+                file=stderr,
+            )
         filters = Filters(
             min_confidence=args.min_confidence,
             min_sharpness=args.min_sharpness,

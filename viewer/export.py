@@ -223,6 +223,8 @@ def _readme(
         "  group.json  the group exactly as the API sent it, every face included",
         "  README.txt  this file",
     ]
+    if not group.faces:
+        lines[7:7] = ["              (the group is empty: the API sent it without any images)"]
     if ctx.review is not None:
         lines[-2:-2] = _review_lines(ctx.review, ctx.faces)
     if options.boxes_on == "stored":

@@ -1,0 +1,45 @@
+"""What the page says about odd groups: an empty group, refused image URLs, an answer for
+another group than the one asked for, times sent in seconds. Driven with AppTest against the
+demo API over loopback, the groups served as JSON bodies of the test's own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.ui.apptest import run, unescaped
+from viewer.demo.server import DemoServer
+
+NAMESPACE = "acme"
+
+
+def serve(demo: DemoServer, group_id: str, group: dict[str, object]) -> None:
+    demo.serve_group_body(NAMESPACE, group_id, json.dumps(group).encode())
+
+
+def texts(at: object, kind: str) -> list[str]:
+    return [unescaped(e.value) for e in getattr(at, kind)]
+
+
+@pytest.mark.parametrize("view", ["gallery", "faces", "table", "stats", "detail"])
+def test_an_empty_group_says_it_is_empty_in_every_view(on_demo: DemoServer, view: str) -> None:
+    serve(on_demo, "ui-empty", {"id": "ui-empty", "images": []})
+    at = run(namespace=NAMESPACE, group="ui-empty", view=view)
+    assert not at.exception
+    infos = texts(at, "info")
+    assert (
+        "Group ui-empty is empty: the API sent it without any images, so there are no faces "
+        "to show, review or export."
+    ) in infos
+    assert not [i for i in infos if "filters" in i]
+    assert at.metric[0].value == "0"
+
+
+def test_an_empty_group_is_said_to_be_empty_in_review_mode(on_demo: DemoServer) -> None:
+    serve(on_demo, "ui-empty-review", {"id": "ui-empty-review"})  # no images at all
+    at = run(namespace=NAMESPACE, group="ui-empty-review", mode="review")
+    assert not at.exception
+    infos = texts(at, "info")
+    assert any(i.startswith("Group ui-empty-review is empty") for i in infos)
+    assert not [i for i in infos if "filters" in i]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import subprocess
@@ -364,6 +365,31 @@ def test_an_empty_group_is_said_to_be_empty(
     readme = (out / "README.txt").read_text()
     assert "(the group is empty: the API sent it without any images)" in readme
     assert read_csv(out / "faces.csv")[1] == []
+
+
+def test_a_refused_url_is_named_with_the_reason_and_kept_in_faces_csv(
+    api_env: None, demo: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (good,) = demo.data.groups[(NAMESPACE, SAMPLE_GROUP_ID)]["images"]
+    refused = {**good, "id": "ftp-face", "customId": "ftp-face", "url": "ftp://files.example/f.jpg"}
+    body = {"id": "cli-ftp", "images": [good, refused]}
+    demo.serve_group_body(NAMESPACE, "cli-ftp", json.dumps(body).encode())
+    out = tmp_path / "ftp"
+    assert cli.main(["render", NAMESPACE, "cli-ftp", "--out", str(out)]) == 3
+    reason = "The image URL 'ftp://files.example/f.jpg' is refused: only http and https images"
+    err = capsys.readouterr().err
+    assert f"  0002_ftp-face.jpg  ftp://files.example/f.jpg: {reason} are downloaded." in err
+    assert "(no URL)" not in err
+    rows = read_csv(out / "faces.csv")[1]
+    assert [r["url"] for r in rows] == [good["url"], "ftp://files.example/f.jpg"]
+    assert rows[1]["problems"] == (
+        "image URL 'ftp://files.example/f.jpg' is not http or https "
+        "(only http and https images are downloaded)"
+    )
+    assert (
+        f"0002_ftp-face.jpg  ftp://files.example/f.jpg: {reason}"
+        in (out / "README.txt").read_text()
+    )
 
 
 def test_filters_choose_the_faces_and_are_noted(

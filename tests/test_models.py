@@ -21,6 +21,12 @@ SAMPLE_TIME = datetime(2017, 2, 21, 3, 39, 8, tzinfo=UTC)
 
 GOOD_BOX = {"xMin": 0.1, "yMin": 0.2, "xMax": 0.3, "yMax": 0.4}
 GOOD_URL = "https://img.example.com/face-1.jpg"
+ONLY_HTTP = "only http and https images are downloaded"
+
+
+def refused(url: str) -> str:
+    """The problem of a face whose URL is not http or https."""
+    return f"image URL '{url}' is not http or https ({ONLY_HTTP})"
 
 
 def _face(**fields) -> Face:
@@ -208,21 +214,21 @@ INF = float("inf")
             {"url": "ftp://img.example.com/1.jpg"},
             "url",
             None,
-            ("image URL is not http or https",),
+            (refused("ftp://img.example.com/1.jpg"),),
             id="url-ftp",
         ),
         pytest.param(
             {"url": "javascript:alert(1)"},
             "url",
             None,
-            ("image URL is not http or https",),
+            (refused("javascript:alert(1)"),),
             id="url-javascript",
         ),
         pytest.param(
             {"url": "/relative/1.jpg"},
             "url",
             None,
-            ("image URL is not http or https",),
+            (refused("/relative/1.jpg"),),
             id="url-relative",
         ),
         pytest.param(
@@ -236,7 +242,10 @@ INF = float("inf")
             {"url": 12345},
             "url",
             None,
-            ("url was a number, read as text", "image URL is not http or https"),
+            (
+                "url was a number, read as text",
+                refused("12345"),
+            ),
             id="url-number",
         ),
         pytest.param(
@@ -612,3 +621,47 @@ def test_a_face_carries_no_attribute_dictionary():
     face = parse_face({"id": "f", "url": "http://images.test/a.jpg"}, 0)
     assert not hasattr(face, "__dict__")
     assert not hasattr(face.box or RawBox(0, 0, 1, 1), "__dict__")
+
+
+# --- a URL that is not downloaded -----------------------------------------------------------
+
+LONG_URL = "ftp://img.example.com/" + "a" * 200 + ".jpg"
+
+
+@pytest.mark.parametrize(
+    ("url", "sent", "why"),
+    [
+        (
+            "ftp://img.example.com/1.jpg",
+            "ftp://img.example.com/1.jpg",
+            "'ftp://img.example.com/1.jpg'",
+        ),
+        ("javascript:alert(1)", "javascript:alert(1)", "'javascript:alert(1)'"),
+        (
+            "data:image/png;\nbase64,AAAA",
+            "data:image/png;\nbase64,AAAA",
+            "'data:image/png; base64,AAAA'",
+        ),
+        (12345, "12345", "'12345'"),
+        (LONG_URL, LONG_URL, "'" + LONG_URL[:79] + "…'"),
+    ],
+)
+def test_a_refused_url_is_kept_as_sent_and_named_with_the_reason(
+    url: object, sent: str, why: str
+) -> None:
+    face = _face(url=url)
+    assert face.url is None  # never downloaded
+    assert face.sent_url == sent
+    assert face.missing_image == f"The image URL {why} is refused: {ONLY_HTTP}."
+    assert f"image URL {why} is not http or https ({ONLY_HTTP})" in face.problems
+
+
+@pytest.mark.parametrize("fields", [{"url": None}, {"url": ["https://img.example.com/1.jpg"]}])
+def test_a_face_without_a_url_says_it_has_none(fields: dict) -> None:
+    face = _face(**fields)
+    assert face.sent_url is None
+    assert face.missing_image == "This face has no image URL."
+
+
+def test_a_usable_url_is_sent_url_too() -> None:
+    assert _face().sent_url == GOOD_URL

@@ -21,7 +21,7 @@ from viewer.config import Settings
 from viewer.draw.encode import to_jpeg, to_png
 from viewer.export_csv import faces_csv
 from viewer.geometry import Placement
-from viewer.models import Face, Group
+from viewer.models import Face, Group, url_problem
 from viewer.numbers import decimal, percent
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.review.apply_cli import apply_log_csv
@@ -152,9 +152,10 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
                 yield f"images/{name}", result.jpeg
             else:
                 reason = result.reason
-                failures.append(ImageFailure(name, url, reason, tuple(f.label for f in faces)))
-                # a face without a URL already lists "no image URL" among its problems
-                note = f"image not drawn: {reason}" if url else "no image URL"
+                sent = url or faces[0].sent_url  # a refused URL is named as it was sent
+                failures.append(ImageFailure(name, sent, reason, tuple(f.label for f in faces)))
+                # a face without a usable URL already lists why among its problems
+                note = f"image not drawn: {reason}" if url else url_problem(faces[0])
                 for face in faces:
                     placements[face.key] = Placement(None, reason=note)
         if progress:

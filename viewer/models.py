@@ -38,6 +38,20 @@ class RawBox:
 
 
 POSE_WORDS = {True: "frontal", False: "profile", None: "pose unknown"}
+NO_URL = "no image URL"
+ONLY_HTTP = "only http and https images are downloaded"
+URL_SHOWN = 80  # characters of a refused URL that messages show
+
+
+def shortened(text: str, limit: int = URL_SHOWN) -> str:
+    """API text for a message: control characters become spaces, long text is cut with "…"."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def refused_url_problem(url: str) -> str:
+    """The problem a face gets when its URL is not http(s): the URL, shortened, and why."""
+    return f"image URL '{shortened(url)}' is not http or https ({ONLY_HTTP})"
 
 
 @dataclass(frozen=True, slots=True)  # slots: no __dict__ per face, a group may hold millions
@@ -76,9 +90,35 @@ class Face:
         return (self.width, self.height)
 
     @property
+    def sent_url(self) -> str | None:
+        """The url as the API sent it, as text: ``url``, or the one refused for not being
+        http(s), which is never downloaded but is shown and exported as it was."""
+        if self.url is not None:
+            return self.url
+        value = self.raw.get("url") if isinstance(self.raw, Mapping) else None
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return None
+
+    @property
+    def missing_image(self) -> str:
+        """Why this face has no image to download, in one sentence (for a face without ``url``)."""
+        if self.sent_url is None:
+            return "This face has no image URL."
+        return f"The image URL '{shortened(self.sent_url)}' is refused: {ONLY_HTTP}."
+
+    @property
     def pose(self) -> str:
         """The pose in words, the same in every view: see ``POSE_WORDS``."""
         return POSE_WORDS[self.is_frontal]
+
+
+def url_problem(face: Face) -> str:
+    """The problem that keeps a face without ``url`` from being drawn: no URL, or a refused one."""
+    sent = face.sent_url
+    return NO_URL if sent is None else refused_url_problem(sent)
 
 
 @dataclass(frozen=True)
@@ -202,9 +242,9 @@ def parse_face(data: Any, index: int) -> Face:
         return Face(index=index, problems=(f"entry is not an object ({type(data).__name__})",))
     url = _text(data.get("url"), "url", problems)
     if url is None:
-        problems.append("no image URL")
+        problems.append(NO_URL)
     elif not url.lower().startswith(("http://", "https://")):
-        problems.append("image URL is not http or https")
+        problems.append(refused_url_problem(url))
         url = None
     width = _number(data.get("width"), "width", problems)
     height = _number(data.get("height"), "height", problems)

@@ -43,3 +43,23 @@ def test_an_empty_group_is_said_to_be_empty_in_review_mode(on_demo: DemoServer) 
     infos = texts(at, "info")
     assert any(i.startswith("Group ui-empty-review is empty") for i in infos)
     assert not [i for i in infos if "filters" in i]
+
+
+def _detail(at: object) -> dict[str, str]:
+    (frame,) = [d.value for d in at.dataframe if "pose" in set(d.value.get("field", []))]  # type: ignore[attr-defined]
+    return dict(zip(frame["field"], frame["value"], strict=True))
+
+
+def test_detail_names_a_refused_url_and_why_and_keeps_it(on_demo: DemoServer) -> None:
+    (good,) = on_demo.data.groups[(NAMESPACE, "ab36de62-fe3e-4907-8a03-7d27c21fa01a")]["images"]
+    url = "javascript:alert('<b>x</b>')//" + "a" * 100
+    serve(on_demo, "ui-ftp", {"id": "ui-ftp", "images": [good, {**good, "url": url}]})
+    at = run(namespace=NAMESPACE, group="ui-ftp", view="detail", face="1")
+    assert not at.exception
+    assert _detail(at)["url"] == url  # the original, whole
+    shown = url[:79] + "…"
+    captions = [unescaped(i.caption) for image in at.main.image for i in image.proto.imgs]
+    assert (
+        f"The image URL '{shown}' is refused: only http and https images are downloaded."
+    ) in captions
+    assert not [b for b in at.get("link_button") if b.proto.url == url]

@@ -102,7 +102,7 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
     left, right = st.columns([3, 2])
     with left:
         if isinstance(result, PictureFailure):
-            st.image(error_tile_jpeg(result.reason), caption="The image could not be shown.")
+            st.image(error_tile_jpeg(result.reason), caption=escape_md(result.reason, 300))
         else:
             st.image(result.jpeg, width="stretch", caption=escape_md(face.label, 120))
         if face.url:
@@ -127,7 +127,7 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
             if face.width and face.height
             else None,
             "created": when(face.created_at),
-            "url": face.url,
+            "url": face.sent_url,  # as sent, even when refused for not being http(s)
         }
         placement = None
         if isinstance(result, PictureFailure) is False:

@@ -392,6 +392,21 @@ def test_a_refused_url_is_named_with_the_reason_and_kept_in_faces_csv(
     )
 
 
+def test_an_answer_for_another_group_is_noted(
+    api_env: None, demo: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (good,) = demo.data.groups[(NAMESPACE, SAMPLE_GROUP_ID)]["images"]
+    body = {"id": "cli-answered", "images": [good]}
+    demo.serve_group_body(NAMESPACE, "cli-asked", json.dumps(body).encode())
+    out = tmp_path / "asked"
+    assert cli.main(["render", NAMESPACE, "cli-asked", "--out", str(out)]) == 0
+    assert capsys.readouterr().err == (
+        "note: The API answered group 'cli-answered' when group 'cli-asked' was asked for; "
+        "shown is what it answered.\n"
+    )
+    assert "Group:        cli-answered" in (out / "README.txt").read_text()
+
+
 def test_filters_choose_the_faces_and_are_noted(
     api_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from viewer.exceptions import InvalidGroupError, ViewerError
-from viewer.models import Face, Group, RawBox, parse_face, parse_group
+from viewer.models import Face, Group, RawBox, answered_another, parse_face, parse_group
 
 # The sample group from the API notes, verbatim.
 SAMPLE_JSON = (Path(__file__).parent / "data" / "sample_group.json").read_text()
@@ -665,3 +665,33 @@ def test_a_face_without_a_url_says_it_has_none(fields: dict) -> None:
 
 def test_a_usable_url_is_sent_url_too() -> None:
     assert _face().sent_url == GOOD_URL
+
+
+# --- an answer for another group --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ({"id": "g1", "namespace": "acme"}, None),
+        ({}, None),  # an answer without id or namespace is not doubted
+        (
+            {"id": "g2", "namespace": "acme"},
+            "The API answered group 'g2' when group 'g1' was asked for; shown is what it answered.",
+        ),
+        (
+            {"id": "g1", "namespace": "other"},
+            "The API answered group 'g1' in namespace 'other' when group 'g1' in namespace "
+            "'acme' was asked for; shown is what it answered.",
+        ),
+        (
+            {"id": "g2\n" + "x" * 100},
+            "The API answered group 'g2 " + "x" * 76 + "…' when group 'g1' was asked for; "
+            "shown is what it answered.",
+        ),
+    ],
+)
+def test_an_answer_for_another_group_is_named_with_both_ids(
+    sent: dict, expected: str | None
+) -> None:
+    assert answered_another(parse_group(sent), "acme", "g1") == expected

@@ -23,7 +23,7 @@ from viewer.config import Settings, load_settings
 from viewer.exceptions import ViewerError
 from viewer.export import ImageFailure, contact_sheet_bytes, one_line, write_dir
 from viewer.hosts import image_policy
-from viewer.models import Face, Group
+from viewer.models import Face, Group, answered_another
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.review import cli as review_cli
 from viewer.review.faces import ReviewSnapshot, snapshot
@@ -269,6 +269,8 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except ViewerError as error:
             print(f"error: {error.message}", file=stderr)
             return EXIT_FAILED
+        if other := answered_another(group, args.namespace, args.group_id):
+            print(f"note: {other}", file=stderr)
         if not group.faces:
             gid = one_line(group.id or args.group_id, 120)
             print(

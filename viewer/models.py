@@ -148,6 +148,25 @@ class Group:
         return list(dict.fromkeys(f.url for f in self.faces if f.url))
 
 
+def answered_another(group: Group, namespace: str, group_id: str) -> str | None:
+    """One sentence (plain text) when the API answered another group or namespace than the
+    one asked for, else None; a group that leaves its id or namespace out is not doubted."""
+    other_id = group.id is not None and group.id != group_id
+    other_ns = group.namespace is not None and group.namespace != namespace
+    if not (other_id or other_ns):
+        return None
+
+    def named(gid: str, ns: str) -> str:
+        where = f" in namespace '{shortened(ns)}'" if other_ns else ""
+        return f"group '{shortened(gid)}'{where}"
+
+    answered = named(group.id or group_id, group.namespace or namespace)
+    return (
+        f"The API answered {answered} when {named(group_id, namespace)} was asked for; "
+        "shown is what it answered."
+    )
+
+
 def _text(value: Any, name: str, problems: list[str]) -> str | None:
     if value is None:
         return None

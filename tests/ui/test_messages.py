@@ -63,3 +63,38 @@ def test_detail_names_a_refused_url_and_why_and_keeps_it(on_demo: DemoServer) ->
         f"The image URL '{shown}' is refused: only http and https images are downloaded."
     ) in captions
     assert not [b for b in at.get("link_button") if b.proto.url == url]
+
+
+@pytest.mark.parametrize(
+    ("sent", "warning"),
+    [
+        (
+            {"id": "ui-answered", "namespace": NAMESPACE},
+            "The API answered group 'ui-answered' when group 'ui-asked' was asked for; shown "
+            "is what it answered.",
+        ),
+        (
+            {"id": "ui-asked", "namespace": "elsewhere"},
+            "The API answered group 'ui-asked' in namespace 'elsewhere' when group 'ui-asked' "
+            "in namespace 'acme' was asked for; shown is what it answered.",
+        ),
+    ],
+)
+def test_an_answer_for_another_group_is_said_above_the_header(
+    on_demo: DemoServer, sent: dict[str, object], warning: str
+) -> None:
+    (good,) = on_demo.data.groups[(NAMESPACE, "ab36de62-fe3e-4907-8a03-7d27c21fa01a")]["images"]
+    serve(on_demo, "ui-asked", {**sent, "images": [good]})
+    at = run(namespace=NAMESPACE, group="ui-asked")
+    assert not at.exception
+    assert texts(at, "warning")[0] == warning
+    main = [e for e in at.main if e.type in ("warning", "subheader")]  # type: ignore[attr-defined]
+    assert unescaped(main[0].value) == warning  # above the header
+    assert unescaped(at.subheader[0].value) == f"Group {sent['id']}"  # what was answered
+    assert at.metric[0].value == "1"
+
+
+def test_the_group_asked_for_gets_no_warning(on_demo: DemoServer) -> None:
+    at = run(namespace=NAMESPACE, group="demo-crowd")
+    assert not at.exception
+    assert not [w for w in texts(at, "warning") if "answered" in w]

@@ -11,7 +11,7 @@ import streamlit as st
 from viewer.compose import ViewOptions, verdict_badges
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
-from viewer.models import Face, Group
+from viewer.models import Face, Group, answered_another
 from viewer.review.faces import ReviewSnapshot, snapshot
 from viewer.review.triage import QUEUE_ORDERS, filter_by_verdict, queue_order
 from viewer.select import apply_filters, flag_faces, sort_faces
@@ -126,6 +126,8 @@ def _token_names(s: Settings) -> tuple[str | None, str | None]:
 
 def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -> ViewState:
     """A loaded group: its views (Group mode) or its review queue (Review mode)."""
+    if other := answered_another(group, base.namespace, base.group):
+        st.warning(escape_md(other, 600))
     review = review_ui.review_context(s, base.namespace, base.group, group)
     state = sidebar.controls(group, base, verdicts=review.board is not None)
     review_ui.analyst_input(s)

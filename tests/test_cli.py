@@ -407,6 +407,28 @@ def test_an_answer_for_another_group_is_noted(
     assert "Group:        cli-answered" in (out / "README.txt").read_text()
 
 
+def test_times_sent_in_seconds_are_noted_in_the_readme_and_faces_csv(
+    api_env: None, demo: DemoServer, tmp_path: Path
+) -> None:
+    (good,) = demo.data.groups[(NAMESPACE, SAMPLE_GROUP_ID)]["images"]
+    faces = [{**good, "createdAt": 1487648348}, {**good, "id": "ms"}]
+    body = {"id": "cli-seconds", "createdAt": 1487648348, "images": faces}
+    demo.serve_group_body(NAMESPACE, "cli-seconds", json.dumps(body).encode())
+    out = tmp_path / "seconds"
+    assert cli.main(["render", NAMESPACE, "cli-seconds", "--out", str(out)]) == 0
+    assert (
+        "Times:        createdAt of 1 of the 2 exported faces and the group's createdAt looked "
+        "like seconds, not milliseconds; they are read as seconds (faces.csv lists it among "
+        "the problems)\n"
+    ) in (out / "README.txt").read_text()
+    rows = read_csv(out / "faces.csv")[1]
+    assert [r["createdAt"] for r in rows] == ["2017-02-21T03:39:08.000Z"] * 2
+    assert [r["problems"] for r in rows] == [
+        "createdAt looks like seconds, not milliseconds; shown as seconds",
+        "",
+    ]
+
+
 def test_filters_choose_the_faces_and_are_noted(
     api_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -152,6 +152,7 @@ def test_bad_data_group_renders_and_explains_every_oddity(
             "boundingBoxConfidence is not finite (nan)",
             "sharpness is not finite (inf)",
         ),
+        11: ("createdAt looks like seconds, not milliseconds; shown as seconds",),
         12: ("isFrontal is not true or false ('sometimes')",),
         13: ("boundingBox is not an object",),
         14: ("entry is not an object (str)",),

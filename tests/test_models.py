@@ -169,12 +169,12 @@ def test_link_words(value, words):
             (),
             id="milliseconds-kept",
         ),
-        # A value in seconds is still read as milliseconds: 1487648.348 s after the epoch.
+        # A value plainly in seconds (1970-01-18 as milliseconds) is read as seconds, noted.
         pytest.param(
             1487648348,
-            datetime(1970, 1, 18, 5, 14, 8, 348000, tzinfo=UTC),
-            (),
-            id="seconds-read-as-ms",
+            SAMPLE_TIME,
+            ("createdAt looks like seconds, not milliseconds; shown as seconds",),
+            id="seconds-read-as-seconds",
         ),
         pytest.param(None, None, (), id="absent"),
         pytest.param("soon", None, ("createdAt is not a number ('soon')",), id="word"),
@@ -695,3 +695,36 @@ def test_an_answer_for_another_group_is_named_with_both_ids(
     sent: dict, expected: str | None
 ) -> None:
     assert answered_another(parse_group(sent), "acme", "g1") == expected
+
+
+# --- times sent in seconds ------------------------------------------------------------------
+
+SECONDS = "createdAt looks like seconds, not milliseconds; shown as seconds"
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected", "noted"),
+    [
+        (1487648348000, SAMPLE_TIME, False),  # milliseconds, as documented
+        (1487648348, SAMPLE_TIME, True),  # seconds: 1970-01-18 as milliseconds
+        (31_536_000, datetime(1971, 1, 1, tzinfo=UTC), True),  # the first such second
+        (31_535_999, datetime(1970, 1, 1, 8, 45, 35, 999000, tzinfo=UTC), False),
+        (0, datetime(1970, 1, 1, tzinfo=UTC), False),  # the epoch itself: not plainly seconds
+        (31_536_000_000, datetime(1971, 1, 1, tzinfo=UTC), False),  # 1971 in milliseconds
+        ("1487648348", SAMPLE_TIME, True),  # a number sent as text, in seconds
+    ],
+)
+def test_a_created_at_in_seconds_is_read_as_seconds_with_a_note(
+    sent: object, expected: datetime, noted: bool
+) -> None:
+    face = _face(createdAt=sent)
+    assert face.created_at == expected
+    assert (SECONDS in face.problems) is noted
+    assert face.created_note == (SECONDS if noted else None)
+    group = parse_group({"createdAt": sent, "linkLastModifiedAt": sent})
+    assert group.created_at == expected
+    notes = {
+        "createdAt": SECONDS,
+        "linkLastModifiedAt": SECONDS.replace("createdAt", "linkLastModifiedAt"),
+    }
+    assert group.time_notes == (notes if noted else {})

@@ -196,6 +196,19 @@ def _review_lines(review: ReviewSnapshot, faces: Sequence[Face]) -> list[str]:
     ]
 
 
+def _time_note(group: Group, faces: Sequence[Face]) -> str | None:
+    """README words on times sent in seconds rather than milliseconds, None when all were."""
+    odd = sum(1 for f in faces if f.created_note)
+    parts = [f"createdAt of {odd:,} of the {len(faces):,} exported faces"] if odd else []
+    parts += [f"the group's {name}" for name in group.time_notes]
+    if not parts:
+        return None
+    return (
+        f"{' and '.join(parts)} looked like seconds, not milliseconds; they are read as seconds "
+        "(faces.csv lists it among the problems)"
+    )
+
+
 def _readme(
     ctx: _Context, written: Sequence[tuple[str, str | None]], failures: Sequence[ImageFailure]
 ) -> str:
@@ -226,6 +239,8 @@ def _readme(
     ]
     if not group.faces:
         lines[7:7] = ["              (the group is empty: the API sent it without any images)"]
+    if times := _time_note(group, ctx.faces):
+        lines[-9:-9] = [f"Times:        {times}"]
     if ctx.review is not None:
         lines[-2:-2] = _review_lines(ctx.review, ctx.faces)
     if options.boxes_on == "stored":

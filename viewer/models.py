@@ -41,6 +41,9 @@ POSE_WORDS = {True: "frontal", False: "profile", None: "pose unknown"}
 NO_URL = "no image URL"
 ONLY_HTTP = "only http and https images are downloaded"
 URL_SHOWN = 80  # characters of a refused URL that messages show
+# A time from this many units on is a date after 1970 in seconds, and one in 1970 in
+# milliseconds: no recognition ran in 1970, so such a number was sent in seconds.
+SECONDS_FROM = 365 * 24 * 3600
 
 
 def shortened(text: str, limit: int = URL_SHOWN) -> str:
@@ -110,6 +113,12 @@ class Face:
         return f"The image URL '{shortened(self.sent_url)}' is refused: {ONLY_HTTP}."
 
     @property
+    def created_note(self) -> str | None:
+        """The note when ``createdAt`` was sent in seconds (and is read as seconds), else None."""
+        note = seconds_note("createdAt")
+        return note if note in self.problems else None
+
+    @property
     def pose(self) -> str:
         """The pose in words, the same in every view: see ``POSE_WORDS``."""
         return POSE_WORDS[self.is_frontal]
@@ -141,6 +150,12 @@ class Group:
         if self.link_modified_by is None:
             return None
         return LINK_WORDS.get(self.link_modified_by, self.link_modified_by)
+
+    @property
+    def time_notes(self) -> dict[str, str]:
+        """Notes on the group's own times sent in seconds, by field name."""
+        names = ("createdAt", "linkLastModifiedAt")
+        return {n: seconds_note(n) for n in names if seconds_note(n) in self.problems}
 
     @property
     def image_urls(self) -> list[str]:
@@ -217,12 +232,23 @@ def _bool(value: Any, name: str, problems: list[str]) -> bool | None:
     return None
 
 
+def seconds_note(name: str) -> str:
+    """The problem of a time that was plainly sent in seconds, and is read as seconds."""
+    return f"{name} looks like seconds, not milliseconds; shown as seconds"
+
+
 def _millis(value: Any, name: str, problems: list[str]) -> datetime | None:
+    """A time in milliseconds since the epoch; one that would fall in 1970 but is a later
+    time in seconds (the API's unit went wrong) is read as seconds, with a problem saying so."""
     number = _number(value, name, problems)
     if number is None:
         return None
+    scale = 1000.0
+    if SECONDS_FROM <= number < SECONDS_FROM * 1000:
+        problems.append(seconds_note(name))
+        scale = 1.0
     try:
-        return datetime.fromtimestamp(number / 1000.0, tz=UTC)
+        return datetime.fromtimestamp(number / scale, tz=UTC)
     except (OverflowError, OSError, ValueError):
         problems.append(f"{name} is not a usable time ({number:g})")
         return None

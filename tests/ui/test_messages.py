@@ -98,3 +98,44 @@ def test_the_group_asked_for_gets_no_warning(on_demo: DemoServer) -> None:
     at = run(namespace=NAMESPACE, group="demo-crowd")
     assert not at.exception
     assert not [w for w in texts(at, "warning") if "answered" in w]
+
+
+SECONDS = "createdAt looks like seconds, not milliseconds; shown as seconds"
+IN_SECONDS = 1487648348  # 2017-02-21 03:39:08 UTC in seconds; 1970-01-18 as milliseconds
+SHOWN = "2017-02-21 03:39:08 UTC"
+
+
+def _seconds_group(demo: DemoServer) -> None:
+    (good,) = demo.data.groups[(NAMESPACE, "ab36de62-fe3e-4907-8a03-7d27c21fa01a")]["images"]
+    face = {**good, "createdAt": IN_SECONDS}
+    serve(demo, "ui-seconds", {"id": "ui-seconds", "createdAt": IN_SECONDS, "images": [face]})
+
+
+@pytest.mark.parametrize("view", ["gallery", "table", "detail"])  # faces shows no times
+def test_times_sent_in_seconds_are_shown_as_seconds_with_a_note(
+    on_demo: DemoServer, view: str
+) -> None:
+    _seconds_group(on_demo)
+    at = run(namespace=NAMESPACE, group="ui-seconds", view=view)
+    assert not at.exception
+    captions = texts(at, "caption")
+    assert any(f"created {SHOWN} ({SECONDS})" in c for c in captions), captions  # the header
+    if view == "detail":
+        assert _detail(at)["created"] == f"{SHOWN} ({SECONDS})"
+    elif view == "table":
+        assert (
+            "createdAt looks like seconds, not milliseconds, for 1 of the 1 faces here; "
+            "shown as seconds."
+        ) in captions
+        time = at.dataframe(key="table").value["time"].iloc[0]
+        assert str(time).startswith("2017-02-21 03:39:08")
+    else:
+        images = [unescaped(i.caption) for image in at.main.image for i in image.proto.imgs]
+        assert any(f"{SHOWN} (sent in seconds)" in c for c in images), images
+    assert "1970" not in " ".join(captions)
+
+
+def test_times_in_milliseconds_get_no_note(on_demo: DemoServer) -> None:
+    at = run(namespace=NAMESPACE, group="demo-crowd", view="table")
+    assert not at.exception
+    assert not [c for c in texts(at, "caption") if "seconds" in c]

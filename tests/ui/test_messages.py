@@ -10,6 +10,8 @@ import pytest
 
 from tests.ui.apptest import run, unescaped
 from viewer.demo.server import DemoServer
+from viewer.models import parse_face
+from viewer.ui.text import seconds_caption
 
 NAMESPACE = "acme"
 
@@ -111,7 +113,7 @@ def _seconds_group(demo: DemoServer) -> None:
     serve(demo, "ui-seconds", {"id": "ui-seconds", "createdAt": IN_SECONDS, "images": [face]})
 
 
-@pytest.mark.parametrize("view", ["gallery", "table", "detail"])  # faces shows no times
+@pytest.mark.parametrize("view", ["gallery", "table", "stats", "detail"])  # faces: no times
 def test_times_sent_in_seconds_are_shown_as_seconds_with_a_note(
     on_demo: DemoServer, view: str
 ) -> None:
@@ -122,14 +124,14 @@ def test_times_sent_in_seconds_are_shown_as_seconds_with_a_note(
     assert any(f"created {SHOWN} ({SECONDS})" in c for c in captions), captions  # the header
     if view == "detail":
         assert _detail(at)["created"] == f"{SHOWN} ({SECONDS})"
-    elif view == "table":
+    elif view in ("table", "stats"):
         assert (
-            "createdAt looks like seconds, not milliseconds, for 1 of the 1 faces here; "
-            "shown as seconds."
+            "createdAt looks like seconds, not milliseconds, for every face here; shown as seconds."
         ) in captions
+    if view == "table":
         time = at.dataframe(key="table").value["time"].iloc[0]
         assert str(time).startswith("2017-02-21 03:39:08")
-    else:
+    elif view == "gallery":
         images = [unescaped(i.caption) for image in at.main.image for i in image.proto.imgs]
         assert any(f"{SHOWN} (sent in seconds)" in c for c in images), images
     assert "1970" not in " ".join(captions)
@@ -139,3 +141,13 @@ def test_times_in_milliseconds_get_no_note(on_demo: DemoServer) -> None:
     at = run(namespace=NAMESPACE, group="demo-crowd", view="table")
     assert not at.exception
     assert not [c for c in texts(at, "caption") if "seconds" in c]
+
+
+def test_the_seconds_note_counts_the_faces_it_is_about() -> None:
+    ms = parse_face({"createdAt": IN_SECONDS * 1000}, 0)
+    seconds = parse_face({"createdAt": IN_SECONDS}, 1)
+    assert seconds_caption([ms, ms]) is None
+    assert seconds_caption([ms, seconds, ms]) == (
+        "createdAt looks like seconds, not milliseconds, for 1 of the 3 faces here; shown as "
+        "seconds."
+    )

@@ -11,7 +11,7 @@ import streamlit as st
 from viewer.models import POSE_WORDS, Face
 from viewer.review.values import Counts
 from viewer.ui.identity import SOMEONE_ELSE, Evidence
-from viewer.ui.text import num, pct
+from viewer.ui.text import num, pct, seconds_caption
 
 
 def stats_frame(faces: Sequence[Face]) -> pd.DataFrame:
@@ -137,5 +137,7 @@ def stats_view(
             )
         )
         right.altair_chart(over_time, width="stretch")
+        if note := seconds_caption(faces):
+            right.caption(note)
     else:
         right.info("No face has a createdAt time.")

@@ -41,10 +41,8 @@ def seconds_caption(faces: Sequence[Face]) -> str | None:
     odd = sum(1 for f in faces if f.created_note)
     if not odd:
         return None
-    return (
-        f"createdAt looks like seconds, not milliseconds, for {odd:,} of the "
-        f"{len(faces):,} faces here; shown as seconds."
-    )
+    which = "every face here" if odd == len(faces) else f"{odd:,} of the {len(faces):,} faces here"
+    return f"createdAt looks like seconds, not milliseconds, for {which}; shown as seconds."
 
 
 def pct(value: float | None) -> str:

@@ -237,10 +237,14 @@ def _readme(
         "  group.json  the group exactly as the API sent it, every face included",
         "  README.txt  this file",
     ]
-    if not group.faces:
-        lines[7:7] = ["              (the group is empty: the API sent it without any images)"]
     if times := _time_note(group, ctx.faces):
-        lines[-9:-9] = [f"Times:        {times}"]
+        blank = lines.index("Files") - 1  # the facts end with a blank line before the files
+        lines[blank:blank] = [f"Times:        {times}"]
+    if not group.faces:
+        after = next(i for i, line in enumerate(lines) if line.startswith("Faces:")) + 1
+        lines[after:after] = [
+            "              (the group is empty: the API sent it without any images)"
+        ]
     if ctx.review is not None:
         lines[-2:-2] = _review_lines(ctx.review, ctx.faces)
     if options.boxes_on == "stored":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import subprocess
@@ -275,6 +276,159 @@ def test_an_out_path_that_is_a_file_is_a_usage_error(
     assert "is not a directory" in capsys.readouterr().err
 
 
+def _earlier_export(out: Path) -> list[str]:
+    """A blurred export of demo-crowd with a contact sheet in ``out``; its file names."""
+    argv = ["render", NAMESPACE, "demo-crowd", "--out", str(out), "--blur", "--sheet"]
+    assert cli.main(argv) == 0
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+
+
+def test_a_folder_holding_an_export_is_refused_with_a_sentence(
+    api_env: None, demo: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "crowd"
+    before = _earlier_export(out)
+    capsys.readouterr()
+    demo.reset_counts()
+    assert cli.main(["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {str(out)!r} is not empty; choose an empty folder for --out, or pass "
+        "--overwrite to replace the earlier export in it.\n"
+    )
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+    assert demo.request_count("/v2/") == 0  # refused before anything is fetched
+
+
+def test_overwrite_leaves_exactly_the_new_export(api_env: None, tmp_path: Path) -> None:
+    out = tmp_path / "crowd"
+    earlier = _earlier_export(out)
+    assert len([n for n in earlier if n.startswith("images/")]) == 10
+    assert "contact_sheet.png" in earlier
+    assert cli.main(["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out), "--overwrite"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.txt",
+        "apply_log.csv",
+        "faces.csv",
+        "group.json",
+        "images",
+        "review_log.csv",
+    ]
+    assert len(list((out / "images").iterdir())) == 1
+    readme = (out / "README.txt").read_text()
+    assert "Faces blurred: no" in readme
+    assert f"Group:        {SAMPLE_GROUP_ID}" in readme
+
+
+@pytest.mark.parametrize("stray", ["notes.txt", "images/holiday.png", "old/"])
+def test_overwrite_refuses_a_folder_with_other_files_and_removes_nothing(
+    api_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], stray: str
+) -> None:
+    out = tmp_path / "crowd"
+    _earlier_export(out)
+    if stray.endswith("/"):
+        (out / stray).mkdir()
+    else:
+        (out / stray).write_text("mine")
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    capsys.readouterr()
+    argv = ["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out), "--overwrite"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {str(out)!r} holds files that are not part of an export ({stray}); "
+        "--overwrite removes only an earlier export's files, so choose an empty folder for "
+        "--out.\n"
+    )
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+
+
+def test_an_empty_folder_is_written_into(api_env: None, tmp_path: Path) -> None:
+    out = tmp_path / "empty"
+    out.mkdir()
+    assert cli.main(["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out)]) == 0
+    assert len(list((out / "images").iterdir())) == 1
+
+
+def test_an_empty_group_is_said_to_be_empty(
+    api_env: None, demo: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.serve_group_body(NAMESPACE, "cli-empty", b'{"id": "cli-empty", "images": []}')
+    out = tmp_path / "empty"
+    assert cli.main(["render", NAMESPACE, "cli-empty", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "note: group cli-empty is empty: the API sent it without any images, so the export "
+        "holds no faces.\n"
+    ) in err
+    assert "filters" not in err
+    readme = (out / "README.txt").read_text()
+    assert "(the group is empty: the API sent it without any images)" in readme
+    assert read_csv(out / "faces.csv")[1] == []
+
+
+def test_a_refused_url_is_named_with_the_reason_and_kept_in_faces_csv(
+    api_env: None, demo: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (good,) = demo.data.groups[(NAMESPACE, SAMPLE_GROUP_ID)]["images"]
+    refused = {**good, "id": "ftp-face", "customId": "ftp-face", "url": "ftp://files.example/f.jpg"}
+    body = {"id": "cli-ftp", "images": [good, refused]}
+    demo.serve_group_body(NAMESPACE, "cli-ftp", json.dumps(body).encode())
+    out = tmp_path / "ftp"
+    assert cli.main(["render", NAMESPACE, "cli-ftp", "--out", str(out)]) == 3
+    reason = "The image URL 'ftp://files.example/f.jpg' is refused: only http and https images"
+    err = capsys.readouterr().err
+    assert f"  0002_ftp-face.jpg  ftp://files.example/f.jpg: {reason} are downloaded." in err
+    assert "(no URL)" not in err
+    rows = read_csv(out / "faces.csv")[1]
+    assert [r["url"] for r in rows] == [good["url"], "ftp://files.example/f.jpg"]
+    assert rows[1]["problems"] == (
+        "image URL 'ftp://files.example/f.jpg' is not http or https "
+        "(only http and https images are downloaded)"
+    )
+    assert (
+        f"0002_ftp-face.jpg  ftp://files.example/f.jpg: {reason}"
+        in (out / "README.txt").read_text()
+    )
+
+
+def test_an_answer_for_another_group_is_noted(
+    api_env: None, demo: DemoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (good,) = demo.data.groups[(NAMESPACE, SAMPLE_GROUP_ID)]["images"]
+    body = {"id": "cli-answered", "images": [good]}
+    demo.serve_group_body(NAMESPACE, "cli-asked", json.dumps(body).encode())
+    out = tmp_path / "asked"
+    assert cli.main(["render", NAMESPACE, "cli-asked", "--out", str(out)]) == 0
+    assert capsys.readouterr().err == (
+        "note: The API answered group 'cli-answered' when group 'cli-asked' was asked for; "
+        "shown is what it answered.\n"
+    )
+    assert "Group:        cli-answered" in (out / "README.txt").read_text()
+
+
+def test_times_sent_in_seconds_are_noted_in_the_readme_and_faces_csv(
+    api_env: None, demo: DemoServer, tmp_path: Path
+) -> None:
+    (good,) = demo.data.groups[(NAMESPACE, SAMPLE_GROUP_ID)]["images"]
+    faces = [{**good, "createdAt": 1487648348}, {**good, "id": "ms"}]
+    body = {"id": "cli-seconds", "createdAt": 1487648348, "images": faces}
+    demo.serve_group_body(NAMESPACE, "cli-seconds", json.dumps(body).encode())
+    out = tmp_path / "seconds"
+    assert cli.main(["render", NAMESPACE, "cli-seconds", "--out", str(out)]) == 0
+    assert (
+        "Times:        createdAt of 1 of the 2 exported faces and the group's createdAt looked "
+        "like seconds, not milliseconds; they are read as seconds (faces.csv lists it among "
+        "the problems)\n"
+    ) in (out / "README.txt").read_text()
+    rows = read_csv(out / "faces.csv")[1]
+    assert [r["createdAt"] for r in rows] == ["2017-02-21T03:39:08.000Z"] * 2
+    assert [r["problems"] for r in rows] == [
+        "createdAt looks like seconds, not milliseconds; shown as seconds",
+        "",
+    ]
+
+
 def test_filters_choose_the_faces_and_are_noted(
     api_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -324,15 +478,14 @@ def test_private_image_hosts_are_refused_unless_allowed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.delenv("II_ALLOW_PRIVATE_IMAGE_HOSTS")
-    out = tmp_path / "out"
-    argv = ["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out)]
+    argv = ["render", NAMESPACE, SAMPLE_GROUP_ID, "--out"]
     # images on the API's own origin are allowed, as in the app
-    assert cli.main(argv) == 0
+    assert cli.main([*argv, str(tmp_path / "own")]) == 0
     # the same API reached as localhost: its images on 127.0.0.1 are another, private origin
     monkeypatch.setenv("II_API_URL", demo.api_url.replace("127.0.0.1", "localhost"))
-    assert cli.main(argv) == 3
+    assert cli.main([*argv, str(tmp_path / "private")]) == 3
     assert "a private or loopback address" in capsys.readouterr().err
-    assert cli.main([*argv, "--allow-private-image-hosts"]) == 0
+    assert cli.main([*argv, str(tmp_path / "allowed"), "--allow-private-image-hosts"]) == 0
 
 
 def test_sheet_in_jpeg_and_blurred_images(api_env: None, tmp_path: Path) -> None:

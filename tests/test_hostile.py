@@ -196,7 +196,7 @@ def test_bad_data_group_renders_and_explains_every_oddity(
     assert problems == {
         4: (
             "url was a number, read as text",
-            "image URL is not http or https",
+            "image URL '12345' is not http or https (only http and https images are downloaded)",
             "feedId had an unusable type (list)",
         ),
         5: (
@@ -204,6 +204,7 @@ def test_bad_data_group_renders_and_explains_every_oddity(
             "boundingBoxConfidence is not finite (nan)",
             "sharpness is not finite (inf)",
         ),
+        11: ("createdAt looks like seconds, not milliseconds; shown as seconds",),
         12: ("isFrontal is not true or false ('sometimes')",),
         13: ("boundingBox is not an object",),
         14: ("entry is not an object (str)",),
@@ -237,7 +238,11 @@ def test_bad_data_group_renders_and_explains_every_oddity(
             else:
                 assert isinstance(result, Rendered)
                 placements[face.index] = result.placements[face.key]
-    assert failures == {i: "This face has no image URL." for i in (4, 14, 15)}
+    assert failures == {
+        4: "The image URL '12345' is refused: only http and https images are downloaded.",
+        14: "This face has no image URL.",
+        15: "This face has no image URL.",
+    }
     reasons = {i: p.reason for i, p in placements.items() if p.reason}
     assert reasons == {
         8: "box lies outside the image",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from viewer.exceptions import InvalidGroupError, ViewerError
-from viewer.models import Face, Group, RawBox, parse_face, parse_group
+from viewer.models import Face, Group, RawBox, answered_another, parse_face, parse_group
 
 # The sample group from the API notes, verbatim.
 SAMPLE_JSON = (Path(__file__).parent / "data" / "sample_group.json").read_text()
@@ -21,6 +21,12 @@ SAMPLE_TIME = datetime(2017, 2, 21, 3, 39, 8, tzinfo=UTC)
 
 GOOD_BOX = {"xMin": 0.1, "yMin": 0.2, "xMax": 0.3, "yMax": 0.4}
 GOOD_URL = "https://img.example.com/face-1.jpg"
+ONLY_HTTP = "only http and https images are downloaded"
+
+
+def refused(url: str) -> str:
+    """The problem of a face whose URL is not http or https."""
+    return f"image URL '{url}' is not http or https ({ONLY_HTTP})"
 
 
 def _face(**fields) -> Face:
@@ -163,12 +169,12 @@ def test_link_words(value, words):
             (),
             id="milliseconds-kept",
         ),
-        # A value in seconds is still read as milliseconds: 1487648.348 s after the epoch.
+        # A value plainly in seconds (1970-01-18 as milliseconds) is read as seconds, noted.
         pytest.param(
             1487648348,
-            datetime(1970, 1, 18, 5, 14, 8, 348000, tzinfo=UTC),
-            (),
-            id="seconds-read-as-ms",
+            SAMPLE_TIME,
+            ("createdAt looks like seconds, not milliseconds; shown as seconds",),
+            id="seconds-read-as-seconds",
         ),
         pytest.param(None, None, (), id="absent"),
         pytest.param("soon", None, ("createdAt is not a number ('soon')",), id="word"),
@@ -208,21 +214,21 @@ INF = float("inf")
             {"url": "ftp://img.example.com/1.jpg"},
             "url",
             None,
-            ("image URL is not http or https",),
+            (refused("ftp://img.example.com/1.jpg"),),
             id="url-ftp",
         ),
         pytest.param(
             {"url": "javascript:alert(1)"},
             "url",
             None,
-            ("image URL is not http or https",),
+            (refused("javascript:alert(1)"),),
             id="url-javascript",
         ),
         pytest.param(
             {"url": "/relative/1.jpg"},
             "url",
             None,
-            ("image URL is not http or https",),
+            (refused("/relative/1.jpg"),),
             id="url-relative",
         ),
         pytest.param(
@@ -236,7 +242,10 @@ INF = float("inf")
             {"url": 12345},
             "url",
             None,
-            ("url was a number, read as text", "image URL is not http or https"),
+            (
+                "url was a number, read as text",
+                refused("12345"),
+            ),
             id="url-number",
         ),
         pytest.param(
@@ -612,3 +621,110 @@ def test_a_face_carries_no_attribute_dictionary():
     face = parse_face({"id": "f", "url": "http://images.test/a.jpg"}, 0)
     assert not hasattr(face, "__dict__")
     assert not hasattr(face.box or RawBox(0, 0, 1, 1), "__dict__")
+
+
+# --- a URL that is not downloaded -----------------------------------------------------------
+
+LONG_URL = "ftp://img.example.com/" + "a" * 200 + ".jpg"
+
+
+@pytest.mark.parametrize(
+    ("url", "sent", "why"),
+    [
+        (
+            "ftp://img.example.com/1.jpg",
+            "ftp://img.example.com/1.jpg",
+            "'ftp://img.example.com/1.jpg'",
+        ),
+        ("javascript:alert(1)", "javascript:alert(1)", "'javascript:alert(1)'"),
+        (
+            "data:image/png;\nbase64,AAAA",
+            "data:image/png;\nbase64,AAAA",
+            "'data:image/png; base64,AAAA'",
+        ),
+        (12345, "12345", "'12345'"),
+        (LONG_URL, LONG_URL, "'" + LONG_URL[:79] + "…'"),
+    ],
+)
+def test_a_refused_url_is_kept_as_sent_and_named_with_the_reason(
+    url: object, sent: str, why: str
+) -> None:
+    face = _face(url=url)
+    assert face.url is None  # never downloaded
+    assert face.sent_url == sent
+    assert face.missing_image == f"The image URL {why} is refused: {ONLY_HTTP}."
+    assert f"image URL {why} is not http or https ({ONLY_HTTP})" in face.problems
+
+
+@pytest.mark.parametrize("fields", [{"url": None}, {"url": ["https://img.example.com/1.jpg"]}])
+def test_a_face_without_a_url_says_it_has_none(fields: dict) -> None:
+    face = _face(**fields)
+    assert face.sent_url is None
+    assert face.missing_image == "This face has no image URL."
+
+
+def test_a_usable_url_is_sent_url_too() -> None:
+    assert _face().sent_url == GOOD_URL
+
+
+# --- an answer for another group --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ({"id": "g1", "namespace": "acme"}, None),
+        ({}, None),  # an answer without id or namespace is not doubted
+        (
+            {"id": "g2", "namespace": "acme"},
+            "The API answered group 'g2' when group 'g1' was asked for; shown is what it answered.",
+        ),
+        (
+            {"id": "g1", "namespace": "other"},
+            "The API answered group 'g1' in namespace 'other' when group 'g1' in namespace "
+            "'acme' was asked for; shown is what it answered.",
+        ),
+        (
+            {"id": "g2\n" + "x" * 100},
+            "The API answered group 'g2 " + "x" * 76 + "…' when group 'g1' was asked for; "
+            "shown is what it answered.",
+        ),
+    ],
+)
+def test_an_answer_for_another_group_is_named_with_both_ids(
+    sent: dict, expected: str | None
+) -> None:
+    assert answered_another(parse_group(sent), "acme", "g1") == expected
+
+
+# --- times sent in seconds ------------------------------------------------------------------
+
+SECONDS = "createdAt looks like seconds, not milliseconds; shown as seconds"
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected", "noted"),
+    [
+        (1487648348000, SAMPLE_TIME, False),  # milliseconds, as documented
+        (1487648348, SAMPLE_TIME, True),  # seconds: 1970-01-18 as milliseconds
+        (31_536_000, datetime(1971, 1, 1, tzinfo=UTC), True),  # the first such second
+        (31_535_999, datetime(1970, 1, 1, 8, 45, 35, 999000, tzinfo=UTC), False),
+        (0, datetime(1970, 1, 1, tzinfo=UTC), False),  # the epoch itself: not plainly seconds
+        (31_536_000_000, datetime(1971, 1, 1, tzinfo=UTC), False),  # 1971 in milliseconds
+        ("1487648348", SAMPLE_TIME, True),  # a number sent as text, in seconds
+    ],
+)
+def test_a_created_at_in_seconds_is_read_as_seconds_with_a_note(
+    sent: object, expected: datetime, noted: bool
+) -> None:
+    face = _face(createdAt=sent)
+    assert face.created_at == expected
+    assert (SECONDS in face.problems) is noted
+    assert face.created_note == (SECONDS if noted else None)
+    group = parse_group({"createdAt": sent, "linkLastModifiedAt": sent})
+    assert group.created_at == expected
+    notes = {
+        "createdAt": SECONDS,
+        "linkLastModifiedAt": SECONDS.replace("createdAt", "linkLastModifiedAt"),
+    }
+    assert group.time_notes == (notes if noted else {})

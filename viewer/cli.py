@@ -16,13 +16,14 @@ from typing import TextIO, TypeVar
 
 from tqdm import tqdm
 
+from viewer import export_dir
 from viewer.api import MAX_GROUP_ID, MAX_NAMESPACE, Client, validate_segment
 from viewer.compose import ViewOptions
 from viewer.config import Settings, load_settings
 from viewer.exceptions import ViewerError
 from viewer.export import ImageFailure, contact_sheet_bytes, one_line, write_dir
 from viewer.hosts import image_policy
-from viewer.models import Face, Group
+from viewer.models import Face, Group, answered_another
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.review import cli as review_cli
 from viewer.review.faces import ReviewSnapshot, snapshot
@@ -80,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Fetch a group and write into DIR what the viewer's ZIP export holds:\n"
             "images/NNNN_<name>.jpg (full size, boxes drawn), faces.csv, group.json and\n"
-            "README.txt. Files of the same name in DIR are overwritten."
+            "README.txt. DIR must be empty (or missing); --overwrite replaces an earlier\n"
+            "export there, and is refused when DIR holds any other file."
         ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -88,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("namespace", metavar="NAMESPACE")
     render.add_argument("group_id", metavar="GROUP_ID")
     render.add_argument("--out", required=True, type=Path, metavar="DIR", help="where to write")
+    render.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an earlier export in DIR (only its files; other files are refused)",
+    )
     picked = render.add_argument_group("which faces")
     picked.add_argument(
         "--min-confidence", type=_fraction, default=0.0, metavar="0..1", help="lowest confidence"
@@ -245,6 +252,9 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             f"error: {str(out)!r} exists and is not a directory; choose another --out.", file=stderr
         )
         return EXIT_USAGE
+    if refused := export_dir.refusal(out, args.overwrite):
+        print(f"error: {refused}", file=stderr)
+        return EXIT_USAGE
 
     server = None
     if settings.demo:
@@ -265,6 +275,15 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except ViewerError as error:
             print(f"error: {error.message}", file=stderr)
             return EXIT_FAILED
+        if other := answered_another(group, args.namespace, args.group_id):
+            print(f"note: {other}", file=stderr)
+        if not group.faces:
+            gid = one_line(group.id or args.group_id, 120)
+            print(
+                f"note: group {gid} is empty: the API sent it without any images, so the "
+                "export holds no faces.",
+                file=stderr,
+            )
         filters = Filters(
             min_confidence=args.min_confidence,
             min_sharpness=args.min_sharpness,
@@ -297,6 +316,8 @@ def render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         images = len(group_by_image(shown))
         progress = ProgressBar("images", stderr)
         try:
+            if out.exists():  # checked above: empty, or an earlier export to replace
+                export_dir.clear_export(out)
             failures = write_dir(
                 out,
                 group,

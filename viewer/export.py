@@ -21,7 +21,7 @@ from viewer.config import Settings
 from viewer.draw.encode import to_jpeg, to_png
 from viewer.export_csv import faces_csv
 from viewer.geometry import Placement
-from viewer.models import Face, Group
+from viewer.models import Face, Group, url_problem
 from viewer.numbers import decimal, percent
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.review.apply_cli import apply_log_csv
@@ -156,9 +156,10 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
                 yield f"images/{name}", result.jpeg
             else:
                 reason = result.reason
-                failures.append(ImageFailure(name, url, reason, tuple(f.label for f in faces)))
-                # a face without a URL already lists "no image URL" among its problems
-                note = f"image not drawn: {reason}" if url else "no image URL"
+                sent = url or faces[0].sent_url  # a refused URL is named as it was sent
+                failures.append(ImageFailure(name, sent, reason, tuple(f.label for f in faces)))
+                # a face without a usable URL already lists why among its problems
+                note = f"image not drawn: {reason}" if url else url_problem(faces[0])
                 for face in faces:
                     placements[face.key] = Placement(None, reason=note)
         if progress:
@@ -199,6 +200,19 @@ def _review_lines(review: ReviewSnapshot, faces: Sequence[Face]) -> list[str]:
     ]
 
 
+def _time_note(group: Group, faces: Sequence[Face]) -> str | None:
+    """README words on times sent in seconds rather than milliseconds, None when all were."""
+    odd = sum(1 for f in faces if f.created_note)
+    parts = [f"createdAt of {odd:,} of the {len(faces):,} exported faces"] if odd else []
+    parts += [f"the group's {name}" for name in group.time_notes]
+    if not parts:
+        return None
+    return (
+        f"{' and '.join(parts)} looked like seconds, not milliseconds; they are read as seconds "
+        "(faces.csv lists it among the problems)"
+    )
+
+
 def _readme(
     ctx: _Context, written: Sequence[tuple[str, str | None]], failures: Sequence[ImageFailure]
 ) -> str:
@@ -227,6 +241,14 @@ def _readme(
         "  group.json  the group exactly as the API sent it, every face included",
         "  README.txt  this file",
     ]
+    if times := _time_note(group, ctx.faces):
+        blank = lines.index("Files") - 1  # the facts end with a blank line before the files
+        lines[blank:blank] = [f"Times:        {times}"]
+    if not group.faces:
+        after = next(i for i, line in enumerate(lines) if line.startswith("Faces:")) + 1
+        lines[after:after] = [
+            "              (the group is empty: the API sent it without any images)"
+        ]
     if ctx.review is not None:
         lines[-2:-2] = _review_lines(ctx.review, ctx.faces)
     if options.boxes_on == "stored":

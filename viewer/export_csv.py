@@ -121,7 +121,7 @@ def faces_csv(
             face.feed_id,
             face.identity_id,
             face.group_id,
-            face.url,
+            face.sent_url,  # a URL that was refused (not http or https) as it was sent
             files.get(face.key),
         ]
         row = [

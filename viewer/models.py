@@ -38,6 +38,23 @@ class RawBox:
 
 
 POSE_WORDS = {True: "frontal", False: "profile", None: "pose unknown"}
+NO_URL = "no image URL"
+ONLY_HTTP = "only http and https images are downloaded"
+URL_SHOWN = 80  # characters of a refused URL that messages show
+# A time from this many units on is a date after 1970 in seconds, and one in 1970 in
+# milliseconds: no recognition ran in 1970, so such a number was sent in seconds.
+SECONDS_FROM = 365 * 24 * 3600
+
+
+def shortened(text: str, limit: int = URL_SHOWN) -> str:
+    """API text for a message: control characters become spaces, long text is cut with "…"."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def refused_url_problem(url: str) -> str:
+    """The problem a face gets when its URL is not http(s): the URL, shortened, and why."""
+    return f"image URL '{shortened(url)}' is not http or https ({ONLY_HTTP})"
 
 
 @dataclass(frozen=True, slots=True)  # slots: no __dict__ per face, a group may hold millions
@@ -76,9 +93,41 @@ class Face:
         return (self.width, self.height)
 
     @property
+    def sent_url(self) -> str | None:
+        """The url as the API sent it, as text: ``url``, or the one refused for not being
+        http(s), which is never downloaded but is shown and exported as it was."""
+        if self.url is not None:
+            return self.url
+        value = self.raw.get("url") if isinstance(self.raw, Mapping) else None
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return None
+
+    @property
+    def missing_image(self) -> str:
+        """Why this face has no image to download, in one sentence (for a face without ``url``)."""
+        if self.sent_url is None:
+            return "This face has no image URL."
+        return f"The image URL '{shortened(self.sent_url)}' is refused: {ONLY_HTTP}."
+
+    @property
+    def created_note(self) -> str | None:
+        """The note when ``createdAt`` was sent in seconds (and is read as seconds), else None."""
+        note = seconds_note("createdAt")
+        return note if note in self.problems else None
+
+    @property
     def pose(self) -> str:
         """The pose in words, the same in every view: see ``POSE_WORDS``."""
         return POSE_WORDS[self.is_frontal]
+
+
+def url_problem(face: Face) -> str:
+    """The problem that keeps a face without ``url`` from being drawn: no URL, or a refused one."""
+    sent = face.sent_url
+    return NO_URL if sent is None else refused_url_problem(sent)
 
 
 @dataclass(frozen=True)
@@ -103,9 +152,34 @@ class Group:
         return LINK_WORDS.get(self.link_modified_by, self.link_modified_by)
 
     @property
+    def time_notes(self) -> dict[str, str]:
+        """Notes on the group's own times sent in seconds, by field name."""
+        names = ("createdAt", "linkLastModifiedAt")
+        return {n: seconds_note(n) for n in names if seconds_note(n) in self.problems}
+
+    @property
     def image_urls(self) -> list[str]:
         """Distinct image URLs in the order they first appear."""
         return list(dict.fromkeys(f.url for f in self.faces if f.url))
+
+
+def answered_another(group: Group, namespace: str, group_id: str) -> str | None:
+    """One sentence (plain text) when the API answered another group or namespace than the
+    one asked for, else None; a group that leaves its id or namespace out is not doubted."""
+    other_id = group.id is not None and group.id != group_id
+    other_ns = group.namespace is not None and group.namespace != namespace
+    if not (other_id or other_ns):
+        return None
+
+    def named(gid: str, ns: str) -> str:
+        where = f" in namespace '{shortened(ns)}'" if other_ns else ""
+        return f"group '{shortened(gid)}'{where}"
+
+    answered = named(group.id or group_id, group.namespace or namespace)
+    return (
+        f"The API answered {answered} when {named(group_id, namespace)} was asked for; "
+        "shown is what it answered."
+    )
 
 
 def _text(value: Any, name: str, problems: list[str]) -> str | None:
@@ -158,12 +232,23 @@ def _bool(value: Any, name: str, problems: list[str]) -> bool | None:
     return None
 
 
+def seconds_note(name: str) -> str:
+    """The problem of a time that was plainly sent in seconds, and is read as seconds."""
+    return f"{name} looks like seconds, not milliseconds; shown as seconds"
+
+
 def _millis(value: Any, name: str, problems: list[str]) -> datetime | None:
+    """A time in milliseconds since the epoch; one that would fall in 1970 but is a later
+    time in seconds (the API's unit went wrong) is read as seconds, with a problem saying so."""
     number = _number(value, name, problems)
     if number is None:
         return None
+    scale = 1000.0
+    if SECONDS_FROM <= number < SECONDS_FROM * 1000:
+        problems.append(seconds_note(name))
+        scale = 1.0
     try:
-        return datetime.fromtimestamp(number / 1000.0, tz=UTC)
+        return datetime.fromtimestamp(number / scale, tz=UTC)
     except (OverflowError, OSError, ValueError):
         problems.append(f"{name} is not a usable time ({number:g})")
         return None
@@ -202,9 +287,9 @@ def parse_face(data: Any, index: int) -> Face:
         return Face(index=index, problems=(f"entry is not an object ({type(data).__name__})",))
     url = _text(data.get("url"), "url", problems)
     if url is None:
-        problems.append("no image URL")
+        problems.append(NO_URL)
     elif not url.lower().startswith(("http://", "https://")):
-        problems.append("image URL is not http or https")
+        problems.append(refused_url_problem(url))
         url = None
     width = _number(data.get("width"), "width", problems)
     height = _number(data.get("height"), "height", problems)

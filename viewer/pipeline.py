@@ -96,12 +96,13 @@ class Pipeline:
             for url, faces in items
         ]
         pending: dict[str, list[int]] = {}
-        for i, ((url, _), key) in enumerate(zip(items, keys, strict=True)):
+        for i, ((url, faces), key) in enumerate(zip(items, keys, strict=True)):
             hit = self.cache.get(key)
             if hit is not None:
                 yield i, hit
             elif not url:
-                yield i, PictureFailure(None, "This face has no image URL.")
+                reason = faces[0].missing_image if faces else "This face has no image URL."
+                yield i, PictureFailure(None, reason)
             else:
                 pending.setdefault(url, []).append(i)
 
@@ -181,7 +182,7 @@ class Pipeline:
             if hit is not None:
                 yield f.key, hit
             elif not f.url:
-                yield f.key, PictureFailure(None, "This face has no image URL.")
+                yield f.key, PictureFailure(None, f.missing_image)
             else:
                 pending.setdefault(f.url, []).append(f.key)
 

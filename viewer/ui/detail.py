@@ -18,7 +18,7 @@ from viewer.ui.gallery import error_tile_jpeg
 from viewer.ui.identity import distance_text
 from viewer.ui.review import face_panel
 from viewer.ui.strips import face_strip
-from viewer.ui.text import escape_md, num, pct, when
+from viewer.ui.text import escape_md, num, pct, when_noted
 
 TYPICAL_TILE = 96
 
@@ -102,7 +102,7 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
     left, right = st.columns([3, 2])
     with left:
         if isinstance(result, PictureFailure):
-            st.image(error_tile_jpeg(result.reason), caption="The image could not be shown.")
+            st.image(error_tile_jpeg(result.reason), caption=escape_md(result.reason, 300))
         else:
             st.image(result.jpeg, width="stretch", caption=escape_md(face.label, 120))
         if face.url:
@@ -126,8 +126,8 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
             "reported size": f"{face.width:g} × {face.height:g}"
             if face.width and face.height
             else None,
-            "created": when(face.created_at),
-            "url": face.url,
+            "created": when_noted(face.created_at, face.created_note),
+            "url": face.sent_url,  # as sent, even when refused for not being http(s)
         }
         placement = None
         if isinstance(result, PictureFailure) is False:

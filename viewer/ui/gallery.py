@@ -17,7 +17,7 @@ from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.select import page_count, page_of
 from viewer.ui import session
 from viewer.ui.context import PagedContext, ViewContext
-from viewer.ui.text import escape_md, when
+from viewer.ui.text import SECONDS_MARK, escape_md, when_noted
 
 THUMB_WIDTH = 480
 THUMB_HEIGHT = 270  # every picture is fitted into a 16:9 tile (camera frames) so rows line up
@@ -52,7 +52,8 @@ def waiting_tile_jpeg(width: int = THUMB_WIDTH, height: int = THUMB_HEIGHT) -> b
 
 def caption(face: Face) -> str:
     parts = [face.custom_id or face.id or f"face {face.index + 1}", face.feed_id]
-    parts.append(when(face.created_at) if face.created_at else None)
+    if face.created_at:
+        parts.append(when_noted(face.created_at, SECONDS_MARK if face.created_note else None))
     return escape_md(" · ".join(p for p in parts if p), 160)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from viewer.models import Group
 from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.review.values import BELONGS, NOT_THIS_PERSON, UNSURE, Counts
-from viewer.ui.text import escape_md, when
+from viewer.ui.text import escape_md, when_noted
 
 
 def verdict_counts(counts: Counts, faces: int) -> str:
@@ -31,8 +31,11 @@ def header(
     """The group's ids and provenance, and its counts; ``counts`` of verdicts when known;
     ``applied``: who last applied verdicts to its identity from this viewer, and when."""
     st.subheader(f"Group {escape_md(group.id or '(no id)', 80)}")
+    notes = group.time_notes
+    linked = when_noted(group.link_last_modified_at, notes.get("linkLastModifiedAt"))
+    created = when_noted(group.created_at, notes.get("createdAt"))
     if group.link_modified_by:
-        changed = f" · {when(group.link_last_modified_at)}" if group.link_last_modified_at else ""
+        changed = f" · {linked}" if group.link_last_modified_at else ""
         if applied and group.link_modified_by == "MANUAL":
             changed += f" · {escape_md(applied, 300)}"
         who = f"{escape_md(group.link_words, 40)} ({escape_md(group.link_modified_by, 20)})"
@@ -69,19 +72,17 @@ def header(
         "Link made by": (
             f"{group.link_words} ({group.link_modified_by})" if group.link_modified_by else None
         ),
-        "Link last changed": when(group.link_last_modified_at)
-        if group.link_last_modified_at
-        else None,
-        "Created": when(group.created_at) if group.created_at else None,
+        "Link last changed": linked if group.link_last_modified_at else None,
+        "Created": created if group.created_at else None,
     }
     st.caption(
         " · ".join(
-            f"{name} {escape_md(value, 80)}"
+            f"{name} {escape_md(value, 120)}"
             for name, value in (
                 ("identity", group.identity_id),
                 ("batch", group.batch_id),
                 ("namespace", group.namespace),
-                ("created", when(group.created_at) if group.created_at else None),
+                ("created", created if group.created_at else None),
             )
             if value
         )

@@ -11,7 +11,7 @@ import streamlit as st
 from viewer.compose import ViewOptions, verdict_badges
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
-from viewer.models import Face, Group
+from viewer.models import Face, Group, answered_another
 from viewer.review.faces import ReviewSnapshot, snapshot
 from viewer.review.triage import QUEUE_ORDERS, filter_by_verdict, queue_order
 from viewer.select import Thresholds, apply_filters, flag_faces, sort_faces
@@ -126,9 +126,13 @@ def _token_names(s: Settings) -> tuple[str | None, str | None]:
 
 def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -> ViewState:
     """A loaded group: its views (Group mode) or its review queue (Review mode)."""
+    if other := answered_another(group, base.namespace, base.group):
+        st.warning(escape_md(other, 600))
     review = review_ui.review_context(s, base.namespace, base.group, group)
     state = sidebar.controls(group, base, verdicts=review.board is not None)
     review_ui.analyst_input(s)
+    if not group.faces:
+        return _empty(group, state)
     applying = apply_ui.apply_context(s, base.namespace, base.group, group, review.analyst)
     removed = apply_ui.removed_keys(group, applying.batches)
     in_view = sort_faces(group.faces, state.sort, state.descending)[: state.per_page]
@@ -182,12 +186,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
         )
     with st.expander("Apply to the API", icon=":material/cloud_upload:"):
         apply_ui.apply_panel(applying)
-    with st.expander("Raw JSON"):
-        st.caption("The group exactly as the API sent it (first 200 faces).")
-        raw = dict(group.raw)
-        if isinstance(raw.get("images"), list) and len(raw["images"]) > 200:
-            raw["images"] = raw["images"][:200]
-        st.json(raw, expanded=1)
+    _raw_json(group)
     active = session.active_view()
     return replace(
         state,
@@ -195,6 +194,34 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
         page=page if active in ("gallery", "faces") else 1,
         face=session.face() if active == "detail" else None,
     )
+
+
+def empty_text(group: Group, asked: str) -> str:
+    """The sentence a group without faces gets instead of its views (Markdown-safe)."""
+    return (
+        f"Group {escape_md(group.id or asked, 80)} is empty: the API sent it without any "
+        "images, so there are no faces to show, review or export."
+    )
+
+
+def _empty(group: Group, state: ViewState) -> ViewState:
+    """A group without faces: its header, one sentence saying it is empty, and its JSON."""
+    if state.mode == "review":
+        st.subheader(f"Review group {escape_md(group.id or state.group, 80)}")
+    else:
+        header(group, 0, 0)
+    st.info(empty_text(group, state.group))
+    _raw_json(group)
+    return replace(state, page=1, face=None)
+
+
+def _raw_json(group: Group) -> None:
+    with st.expander("Raw JSON"):
+        st.caption("The group exactly as the API sent it (first 200 faces).")
+        raw = dict(group.raw)
+        if isinstance(raw.get("images"), list) and len(raw["images"]) > 200:
+            raw["images"] = raw["images"][:200]
+        st.json(raw, expanded=1)
 
 
 def _snapshot(

@@ -16,7 +16,7 @@ from viewer.ui.context import QueueContext
 from viewer.ui.gallery import error_tile_jpeg
 from viewer.ui.review import verdict_buttons, verdict_summary
 from viewer.ui.strips import face_strip
-from viewer.ui.text import escape_md, num, pct, when
+from viewer.ui.text import SECONDS_MARK, escape_md, num, pct, when_noted
 
 CROP = 384  # the face, large
 PHOTO_WIDTH = 640  # its photo, the face marked
@@ -65,7 +65,8 @@ def queue_view(ctx: QueueContext, faces: Sequence[Face], group_faces: Sequence[F
             f"{num(face.sharpness)} · {face.pose}"
         )
     with middle:
-        where = [face.feed_id, when(face.created_at) if face.created_at else None]
+        seconds = SECONDS_MARK if face.created_note else None
+        where = [face.feed_id, when_noted(face.created_at, seconds) if face.created_at else None]
         _picture(photo, escape_md(" · ".join(p for p in where if p), 200))
     with right:
         st.caption("The group's most typical faces")

@@ -14,7 +14,7 @@ from viewer.review.values import Counts
 from viewer.select import Thresholds
 from viewer.ui import session
 from viewer.ui.identity import SOMEONE_ELSE, Evidence
-from viewer.ui.text import num, pct
+from viewer.ui.text import num, pct, seconds_caption
 
 BRUSH = "brush"  # the histograms' interval selection
 # Each brushable histogram: the filter (a range slider's session key) its brush sets.
@@ -203,5 +203,7 @@ def stats_view(
             )
         )
         right.altair_chart(over_time, width="stretch")
+        if note := seconds_caption(faces):
+            right.caption(note)
     else:
         right.info("No face has a createdAt time.")

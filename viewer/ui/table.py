@@ -18,6 +18,7 @@ from viewer.ui import session
 from viewer.ui.context import TableContext
 from viewer.ui.gallery import progress_bar
 from viewer.ui.review import selection_bar
+from viewer.ui.text import seconds_caption
 
 ROWS_PER_PAGE = 100
 THUMB = 64
@@ -73,6 +74,8 @@ def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
         if isinstance(r, Rendered)
     }
     frame = table_frame(rows, thumbs, flags, review.verdicts, ctx.evidence.distances)
+    if note := seconds_caption(rows):
+        st.caption(note)
     keys = [f.key for f in rows]
     review.show_selected_rows(keys)
     st.dataframe(

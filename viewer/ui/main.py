@@ -87,7 +87,7 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState | Non
         pipe = resources.pipeline(s)
         loaded = session.loaded()
         open_id = loaded[1] if loaded and loaded[0] == base.namespace and loaded[1] else None
-        browse_view(
+        listing = browse_view(
             BrowseContext(
                 s,
                 pipe,
@@ -96,9 +96,10 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState | Non
                 session.open_group,
                 session.add_to_compare,
                 open_id=open_id,
+                said=session.compare_said(),
             )
         )
-        return base
+        return replace(base, browse=listing)
     if base.mode == "compare":
         ids = session.compare_ids()
         pipe = resources.pipeline(s)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.ui.apptest import run, unescaped
 from viewer.demo.server import DemoServer
+from viewer.ui.browse import page_words
 
 
 def test_browse_lists_groups_and_opens_one(on_demo: DemoServer) -> None:
@@ -162,3 +165,32 @@ def test_best_faces_skip_blurry_crops_and_say_so(on_demo: DemoServer) -> None:
         2,
         ["Skipped 1 blurry face; the next best are shown."],
     )
+
+
+@pytest.mark.parametrize(
+    ("page", "total", "more", "per_page", "words"),
+    [
+        (2, 63, False, 10, "Page 2 of 7 · 63 groups"),
+        (1, 1, False, 10, "Page 1 of 1 · 1 group"),
+        (1, 0, False, 20, "Page 1 of 1 · 0 groups"),
+        (3, 120, False, 20, "Page 3 of 6 · 120 groups"),
+        (
+            2,
+            163,
+            False,
+            50,
+            "Page 2 of 3 · 163 groups (the API lists the first 150 at this page size)",
+        ),
+        (
+            11,
+            200,
+            True,
+            10,
+            "Page 11 of 11 · at least 200 groups (the API lists the first 110 at this page size)",
+        ),
+    ],
+)
+def test_page_words_say_the_page_the_pages_and_the_groups(
+    page: int, total: int, more: bool, per_page: int, words: str
+) -> None:
+    assert page_words(page, total, more, per_page) == words

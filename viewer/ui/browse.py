@@ -100,9 +100,9 @@ def browse_view(ctx: BrowseContext) -> BrowseState:
     if not groups:
         st.info("No groups here: widen the dates or clear the feeds.")
         return listing
-    st.caption(
-        f"{page_words(page, total, more, limit)} · groups {offset + 1:,}–{offset + len(groups):,}"
-    )
+    first, last = offset + 1, offset + len(groups)
+    span = f"group {first:,}" if first == last else f"groups {first:,}–{last:,}"
+    st.caption(f"{page_words(page, total, more, limit)} · {span}")
     # each row's slot is unique even when ids repeat or are missing
     rows = {f"{offset + i}_{g.id}": g for i, g in enumerate(groups)}
     near: dict[str, Nearness] = {}

@@ -12,6 +12,7 @@ from viewer.compose import ViewOptions, verdict_badges
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
 from viewer.models import Face, Group
+from viewer.numbers import counted
 from viewer.review.faces import ReviewSnapshot, snapshot
 from viewer.review.triage import QUEUE_ORDERS, filter_by_verdict, queue_order
 from viewer.select import apply_filters, flag_faces, sort_faces
@@ -163,7 +164,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
             f"\u2212 {len(removed):,} face(s) {apply_ui.REMOVED}: an apply from this viewer "
             "took them out, and the API no longer links them to it."
         )
-    st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
+    st.caption(f"{len(shown):,} of {counted(len(group.faces), 'face')} shown")
     identity_ui.summary(evidence)
     identity_ui.watch(s, group, evidence.scored)
     review_ui.said()

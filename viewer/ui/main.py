@@ -43,6 +43,7 @@ from viewer.ui.state import MODES, VIEWS, ViewState
 from viewer.ui.stats import stats_view
 from viewer.ui.table import table_view
 from viewer.ui.text import escape_md
+from viewer.ui.welcome import demo_welcome
 
 
 def _load(s: Settings, namespace: str, group_id: str) -> Group:
@@ -107,9 +108,12 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState | Non
         compare_view(CompareContext(s, pipe, options, base.namespace, session.open_group, ids))
         return replace(base, compare=tuple(ids))
     loaded = session.loaded()
-    if not loaded:
+    if not loaded or not loaded[1]:
         st.title("Group Viewer")
-        st.info("Enter a namespace and a group ID in the sidebar, then press Load.")
+        if s.demo:
+            demo_welcome(session.open_group)
+        else:
+            st.info("Enter a namespace and a group ID in the sidebar, then press Load.")
         return replace(base, namespace="")
     namespace, group_id = loaded
     base = replace(base, namespace=namespace, group=group_id)

@@ -61,6 +61,7 @@ APPLY_READ = "apply_read"  # "I have read the requests", keyed by the preview's 
 OPEN_IMAGE, OPEN_TILE = "open_g", "open_f"
 BROWSE_OPEN, BROWSE_COMPARE = "browse_open", "browse_cmp"
 COMPARE_OPEN, COMPARE_FIGURES = "cmp_open", "cmp_fig"
+DEMO_OPEN = "demo_open"  # the first screen's buttons, one per demo group
 SELECT_TILE = "sel_f"  # a face tile's checkbox
 VERDICT, UNDO, NOTE = "vd", "undo", "note"  # keyed by where they are drawn (and the verdict)
 MOVE_TO, MOVE, MOVE_CLEAR = "move_to", "move", "move_clear"  # Detail: "Belongs to group…"

@@ -108,7 +108,7 @@ def test_adding_a_group_to_compare_names_it(on_demo: DemoServer) -> None:
     at.run()
     assert not at.exception
     assert [unescaped(s.value) for s in at.success] == [
-        "Added demo-crowd to Compare (now 1 group): choose Compare in the sidebar to see them "
+        "Added demo-crowd to Compare (now 1 group). Choose Compare in the sidebar to see them "
         "side by side."
     ]
     button = next(
@@ -194,3 +194,30 @@ def test_page_words_say_the_page_the_pages_and_the_groups(
     page: int, total: int, more: bool, per_page: int, words: str
 ) -> None:
     assert page_words(page, total, more, per_page) == words
+
+
+def test_a_full_compare_names_the_group_it_could_not_add(on_demo: DemoServer) -> None:
+    at = run(mode="browse", namespace="acme", compare=",".join("abcdefgh"))
+    (button,) = [
+        b for b in at.button if b.key.startswith("browse_cmp_") and b.key.endswith("_demo-crowd")
+    ]
+    button.click()
+    at.run()
+    assert [unescaped(s.value) for s in at.success] == [
+        "Compare holds at most 8 groups, so demo-crowd was not added: remove a group in "
+        "Compare first."
+    ]
+
+
+def test_dates_the_wrong_way_round_are_said_before_any_search(on_demo: DemoServer) -> None:
+    at = run(mode="browse", namespace="acme")
+    at.date_input(key="browse_from").set_value(date(2026, 12, 5))
+    at.date_input(key="browse_to").set_value(date(2026, 12, 1))
+    on_demo.reset_counts()
+    at.run()
+    assert not at.exception
+    assert [i.value for i in at.main.info] == [
+        "The end date is before the start date: swap them to list groups."
+    ]
+    assert on_demo.request_count("/v2/recognition/") == 0
+    assert not _listed(at)

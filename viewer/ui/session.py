@@ -362,17 +362,17 @@ def add_to_compare(*group_ids: str) -> None:
 
 def compare_sentence(added: Sequence[str], left_out: Sequence[str], now: int) -> str:
     """What adding groups to Compare did, naming them (plain text: Markdown is the caller's)."""
+    done = (
+        f"Added {' and '.join(added)} to Compare (now {counted(now, 'group')}). " if added else ""
+    )
     if left_out:
         return (
-            f"Compare holds at most {MAX_COMPARED} groups, so {', '.join(left_out)} "
+            f"{done}Compare holds at most {MAX_COMPARED} groups, so {', '.join(left_out)} "
             "was not added: remove a group in Compare first."
         )
     if not added:
         return "Nothing added: that group is already in Compare."
-    return (
-        f"Added {' and '.join(added)} to Compare (now {counted(now, 'group')}): "
-        "choose Compare in the sidebar to see them side by side."
-    )
+    return f"{done}Choose Compare in the sidebar to see them side by side."
 
 
 def toggle(key: str, index: int) -> None:

@@ -61,3 +61,21 @@ def test_faces_csv_keeps_the_raw_values() -> None:
     rows = list(csv.DictReader(io.StringIO(faces_csv(Group(), [FACE], {}, {}).decode("utf-8-sig"))))
     assert rows[0]["confidence"] == "0.8496"
     assert rows[0]["sharpness"] == "0.2996"
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "plural", "text"),
+    [
+        (1, "face", None, "1 face"),
+        (0, "face", None, "0 faces"),
+        (2, "group", None, "2 groups"),
+        (1234567, "face", None, "1,234,567 faces"),
+        (1, "copy", "copies", "1 copy"),
+        (3, "copy", "copies", "3 copies"),
+        (-1, "face", None, "-1 faces"),
+    ],
+)
+def test_counted_says_one_in_the_singular_and_separates_thousands(
+    n: int, noun: str, plural: str | None, text: str
+) -> None:
+    assert numbers.counted(n, noun, plural) == text

@@ -1,4 +1,4 @@
-"""The one way confidence and sharpness are written for people: pure, no Streamlit, no Pillow.
+"""The one way numbers are written for people (confidence, sharpness, counts): pure.
 
 Every picture label, caption, table cell, Detail field, flag reason, export text and range
 hint goes through these, so one face reads the same everywhere. Values are cut, not rounded:
@@ -40,3 +40,10 @@ def decimal(value: float | None, digits: int = 2) -> str:
     """``"0.29"`` for 0.2996 (sharpness and other 0..1 values); ``"–"`` when missing."""
     cut_value = cut(value, digits)
     return "–" if cut_value is None else f"{cut_value:.{digits}f}"
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``"1 face"``, ``"2 faces"``, ``"1,234 faces"``: the count with thousands separators and
+    the noun in the number it takes (``plural`` when adding an s is wrong: "copy", "copies")."""
+    word = noun if n == 1 else (plural if plural is not None else f"{noun}s")
+    return f"{n:,} {word}"

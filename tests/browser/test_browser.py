@@ -10,7 +10,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -317,4 +317,27 @@ def test_selecting_a_table_row_opens_that_face(page: Page, app_url: str) -> None
     expect(page.get_by_role("tab", name="Detail", exact=True)).to_have_attribute(
         "aria-selected", "true"
     )
+    assert_no_exception(page)
+
+
+def test_a_browse_link_reopens_its_page_and_order(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/?mode=browse&namespace=acme&bpage=2&border=ASC")
+    settle(page)
+    main = page.locator(MAIN)
+    expect(main.get_by_text("Page 2 of 2 · 11 groups", exact=False)).to_be_visible()
+    expect(main.get_by_label("Page", exact=True)).to_have_value("2")
+    expect(main.locator('[class*="st-key-browse_open_"] button')).to_have_count(1)
+    assert {k: query(page).get(k) for k in ("bpage", "border")} == {"bpage": "2", "border": "ASC"}
+    assert_no_exception(page)
+
+
+def test_a_compare_link_keeps_an_id_with_a_comma(page: Page, app_url: str) -> None:
+    # the address as the page writes it: the comma inside the second ID escaped
+    link = urlencode({"mode": "compare", "namespace": "acme", "compare": "demo-crowd,no%2Cb"})
+    page.goto(f"{app_url}/?{link}")
+    settle(page)
+    box = page.locator(MAIN).get_by_role("textbox", name="Group IDs, one per line")
+    expect(box).to_have_value("demo-crowd\nno,b")
+    expect(page.locator(MAIN).get_by_text("no,b", exact=True)).to_be_visible()
+    assert query(page)["compare"] == "demo-crowd,no%2Cb"
     assert_no_exception(page)

@@ -3,7 +3,7 @@ confidence sliders show percent while the URL keeps fractions."""
 
 from __future__ import annotations
 
-from tests.ui.apptest import run
+from tests.ui.apptest import SAMPLE, run, unescaped
 from viewer.demo.server import DemoServer
 
 # demo-fractions' face #5: confidence 0.8590081 (rounded 86 %, cut 85 %), sharpness 0.3889
@@ -42,3 +42,11 @@ def test_confidence_sliders_show_percent_over_fractions(on_demo: DemoServer) -> 
         assert slider.value == value  # a fraction, as in the URL
     assert at.query_params["conf"] == "0.8"
     assert at.query_params["tconf"] == "0.6"
+
+
+def test_one_face_is_one_face_in_the_group_and_in_browse(on_demo: DemoServer) -> None:
+    at = run(namespace="acme", group=SAMPLE)
+    assert "1 of 1 face shown" in [c.value for c in at.caption]
+    at = run(mode="browse", namespace="acme", bpage="2")  # the sample group is the oldest
+    captions = [unescaped(c.value) for c in at.caption]
+    assert any(c.startswith("1 face · created") for c in captions), captions

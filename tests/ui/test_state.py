@@ -5,12 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from viewer.select import Filters, Thresholds
-from viewer.ui.state import ViewState, as_params, from_params
+from viewer.ui.state import (
+    BrowseState,
+    ViewState,
+    as_params,
+    from_params,
+    join_list,
+    split_list,
+)
 
 FULL_PARAMS = {
     "namespace": "acme",
@@ -96,6 +104,29 @@ def test_full_params() -> None:
             ViewState(namespace="a b&c=d", group="g/1?x", filters=Filters(feeds=("x y",))),
             id="odd text",
         ),
+        pytest.param(
+            ViewState(
+                compare=("a,b", "c", "100%", "d%2Ce", ",", "%"),
+                filters=Filters(feeds=("Gate 1, north", "Lobby")),
+            ),
+            id="commas and percent signs in ids and feeds",
+        ),
+        pytest.param(
+            ViewState(
+                mode="browse",
+                namespace="acme",
+                browse=BrowseState(
+                    page=3,
+                    per_page=20,
+                    order="ASC",
+                    start=date(2026, 11, 1),
+                    end=date(2026, 11, 30),
+                    feeds=("Camera_1", "Dock, east"),
+                ),
+            ),
+            id="browse page, dates and feeds",
+        ),
+        pytest.param(ViewState(browse=BrowseState(end=date(2026, 1, 2))), id="browse until"),
     ],
 )
 def test_round_trip(state: ViewState) -> None:
@@ -138,6 +169,15 @@ def test_round_trip(state: ViewState) -> None:
         ("verdict", "Belongs"),
         ("verdict", "not this person"),
         ("mode", "queue"),
+        ("bpage", "0"),
+        ("bpage", "two"),
+        ("bper", "24"),
+        ("border", "desc"),
+        ("from", "2026-13-01"),
+        ("from", "yesterday"),
+        ("to", "20261201"),
+        ("to", "2026-12-1"),
+        ("from", "1969-12-31"),
         pytest.param(
             "page",
             "²",
@@ -249,6 +289,27 @@ def test_feeds_and_compare_split_and_deduplicate(raw: str, expected: tuple[str, 
     assert state.compare == expected
 
 
+@pytest.mark.parametrize(
+    ("items", "raw"),
+    [
+        (("a", "b"), "a,b"),
+        (("a,b",), "a%2Cb"),
+        (("50%",), "50%25"),
+        (("a%2Cb",), "a%252Cb"),
+        ((",", "x"), "%2C,x"),
+    ],
+)
+def test_a_list_in_the_url_keeps_commas_inside_its_items(items: tuple[str, ...], raw: str) -> None:
+    assert join_list(items) == raw
+    assert split_list(raw) == items
+
+
+def test_browse_dates_the_wrong_way_round_keep_the_start_with_a_notice() -> None:
+    state, notices = from_params({"from": "2026-12-05", "to": "2026-12-01"})
+    assert state.browse == BrowseState(start=date(2026, 12, 5))
+    assert notices == ["Ignored to='2026-12-01': it is before from='2026-12-05'."]
+
+
 def test_compare_keeps_at_most_eight_after_deduplicating() -> None:
     state, _ = from_params({"compare": "a,a,b,c,d,e,f,g,h,i,j"})
     assert state.compare == ("a", "b", "c", "d", "e", "f", "g", "h")
@@ -283,6 +344,10 @@ def test_namespace_and_group_are_capped() -> None:
         ({"blur": True}, {"blur": "1"}),
         ({"face": 0}, {"face": "0"}),
         ({"compare": ("x",)}, {"compare": "x"}),
+        ({"compare": ("x,y", "z")}, {"compare": "x%2Cy,z"}),
+        ({"browse": BrowseState()}, {}),
+        ({"browse": BrowseState(page=2, feeds=("A,B",))}, {"bpage": "2", "bfeeds": "A%2CB"}),
+        ({"browse": BrowseState(start=date(2026, 3, 4))}, {"from": "2026-03-04"}),
     ],
 )
 def test_as_params_leaves_defaults_out(change: dict, expected: dict[str, str]) -> None:

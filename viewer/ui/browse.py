@@ -7,21 +7,26 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
+from viewer.config import Settings
 from viewer.exceptions import ViewerError
 from viewer.identity.distance import SAME_PERSON_DISTANCE, Nearness, rank_nearness
 from viewer.models import Group
+from viewer.numbers import counted
 from viewer.select import best_faces, summarize
 from viewer.ui import identity as identity_ui
 from viewer.ui import resources, session
 from viewer.ui.context import BrowseContext
-from viewer.ui.strips import face_strip
+from viewer.ui.state import BROWSE_DATES, BROWSE_ORDERS, BROWSE_PAGE_SIZES, BrowseState
+from viewer.ui.strips import best_strip
 from viewer.ui.text import escape_md, when
 
-PAGE_SIZES = (10, 20, 50)
 MAX_OFFSET = 100  # the API pages at most 100 groups deep
+SEARCH_LIMIT = 100  # the most groups one search answers
 NEAR_FACES = 12  # faces of each group its centre is made from when ranking by nearness
 OPEN = "open"  # the open group's name among the ranked ones (the rows' names start with a digit)
+STRIP = 6  # best faces shown for each group
 
 
 def _millis(day: date | None, end: bool) -> int | None:
@@ -31,51 +36,73 @@ def _millis(day: date | None, end: bool) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-def browse_view(ctx: BrowseContext) -> None:
-    """A page of the namespace's groups, each with Open and Compare buttons."""
+def reachable(per_page: int) -> int:
+    """How many groups Browse can list at this page size: the API pages at most 100 deep."""
+    return (MAX_OFFSET // per_page + 1) * per_page
+
+
+def page_count(total: int, per_page: int) -> int:
+    """Pages of ``total`` groups that Browse can reach (at least one)."""
+    return max(1, -(-min(total, reachable(per_page)) // per_page))
+
+
+def page_words(page: int, total: int, more: bool, per_page: int) -> str:
+    """``"Page 2 of 7 · 163 groups"``; ``more``: there may be more than ``total`` groups."""
+    words = f"Page {page:,} of {page_count(total, per_page):,} · "
+    words += f"at least {counted(total, 'group')}" if more else counted(total, "group")
+    if total > reachable(per_page):
+        words += f" (the API lists the first {reachable(per_page):,} at this page size)"
+    return words
+
+
+def browse_view(ctx: BrowseContext) -> BrowseState:
+    """A page of the namespace's groups, each with Open and Compare buttons; returns what it
+    lists, for the URL."""
     s, pipe, options, namespace = ctx.settings, ctx.pipe, ctx.options, ctx.namespace
     st.subheader(f"Recent groups in {escape_md(namespace or '…', 80)}")
-    if not namespace:
-        st.info("Enter a namespace in the sidebar to list its groups.")
-        return
-    cols = st.columns([1, 1, 1, 2, 2])
-    limit = cols[0].selectbox("Per page", PAGE_SIZES, index=0, key=session.BROWSE_LIMIT)
-    max_page = MAX_OFFSET // limit + 1
-    page = cols[1].number_input("Page", 1, max_page, key=session.BROWSE_PAGE, step=1)
+    if ctx.said:
+        st.success(escape_md(ctx.said, 600), icon=":material/compare:")
+    cols = st.columns([1, 1, 1, 1, 1, 2])
+    limit = cols[0].selectbox("Per page", BROWSE_PAGE_SIZES, index=0, key=session.BROWSE_LIMIT)
     order = cols[2].selectbox(
-        "Order",
-        ["DESC", "ASC"],
-        key=session.BROWSE_ORDER,
-        format_func={"DESC": "Newest first", "ASC": "Oldest first"}.get,
+        "Order", list(BROWSE_ORDERS), key=session.BROWSE_ORDER, format_func=BROWSE_ORDERS.get
     )
-    span = cols[3].date_input("Created between", value=(), key=session.BROWSE_SPAN)
-    feeds_text = cols[4].text_input(
+    low, high = BROWSE_DATES
+    start_day = cols[3].date_input("Created from", None, low, high, key=session.BROWSE_FROM)
+    end_day = cols[4].date_input("Created until", None, low, high, key=session.BROWSE_TO)
+    feeds_text = cols[5].text_input(
         "Feeds",
         key=session.BROWSE_FEEDS,
         placeholder="Camera_1, Camera_2",
         help="Only groups with a face from one of these feeds (comma-separated).",
     )
-    start_day, end_day = (*tuple(span), None, None)[:2] if span else (None, None)
-    feeds = tuple(x.strip() for x in feeds_text.split(",") if x.strip())
-    offset = min((int(page) - 1) * limit, MAX_OFFSET)
+    feeds = tuple(dict.fromkeys(x.strip() for x in feeds_text.split(",") if x.strip()))
+    listing = BrowseState(1, limit, order, start_day, end_day, feeds)
+    if not namespace:
+        _page_box(cols[1], 1)
+        st.info("Enter a namespace in the sidebar to list its groups.")
+        return listing
+    if start_day and end_day and end_day < start_day:
+        _page_box(cols[1], 1)
+        st.info("The end date is before the start date: swap them to list groups.")
+        return listing
     try:
-        groups = resources.search(
-            s,
-            namespace,
-            limit,
-            offset,
-            _millis(start_day, False),
-            _millis(end_day, True),
-            order,
-            feeds,
-        )
+        found = _reachable_groups(s, namespace, listing)
     except ViewerError as error:
+        _page_box(cols[1], 1)
         st.error(escape_md(error.message, 600))
-        return
+        return listing
+    total, more = len(found), len(found) == MAX_OFFSET + SEARCH_LIMIT
+    page = _page_box(cols[1], page_count(total, limit))
+    listing = replace(listing, page=page)
+    offset = (page - 1) * limit
+    groups = found[offset : offset + limit]
     if not groups:
-        st.info("No groups on this page: go back a page, widen the dates or clear the feeds.")
-        return
-    st.caption(f"Groups {offset + 1}–{offset + len(groups)}, {len(groups)} on this page.")
+        st.info("No groups here: widen the dates or clear the feeds.")
+        return listing
+    first, last = offset + 1, offset + len(groups)
+    span = f"group {first:,}" if first == last else f"groups {first:,}–{last:,}"
+    st.caption(f"{page_words(page, total, more, limit)} · {span}")
     # each row's slot is unique even when ids repeat or are missing
     rows = {f"{offset + i}_{g.id}": g for i, g in enumerate(groups)}
     near: dict[str, Nearness] = {}
@@ -95,8 +122,8 @@ def browse_view(ctx: BrowseContext) -> None:
             head = st.columns([4, 1, 1])
             head[0].markdown(f"**{escape_md(g.id or '(no id)', 80)}**")
             head[0].caption(
-                f"{summary.faces:,} faces · created {escape_md(when(g.created_at))} · linked by "
-                f"{escape_md(g.link_words or 'unknown', 40)}"
+                f"{counted(summary.faces, 'face')} · created {escape_md(when(g.created_at))} · "
+                f"linked by {escape_md(g.link_words or 'unknown', 40)}"
             )
             if slot in near:
                 head[0].markdown(_near_words(near[slot], len(g.faces)))
@@ -118,7 +145,29 @@ def browse_view(ctx: BrowseContext) -> None:
                 disabled=not g.id,
                 width="stretch",
             )
-            face_strip(pipe, best_faces(g.faces, 6), options)
+            best_strip(pipe, g.faces, options, STRIP)
+    return listing
+
+
+def _page_box(col: DeltaGenerator, pages: int) -> int:
+    """The page number box, from 1 to ``pages`` (a kept page past the last becomes the last)."""
+    session.fit_whole(session.BROWSE_PAGE, 1, pages)
+    return int(col.number_input("Page", 1, pages, key=session.BROWSE_PAGE, step=1))
+
+
+def _reachable_groups(s: Settings, namespace: str, listing: BrowseState) -> list[Group]:
+    """Every group Browse can list for these dates, order and feeds (at most 200: the API pages
+    100 deep), in one or two searches kept a minute; pages are cut from them."""
+    args = (
+        _millis(listing.start, False),
+        _millis(listing.end, True),
+        listing.order,
+        listing.feeds,
+    )
+    found = resources.search(s, namespace, SEARCH_LIMIT, 0, *args)
+    if len(found) == SEARCH_LIMIT:
+        found = [*found, *resources.search(s, namespace, SEARCH_LIMIT, MAX_OFFSET, *args)]
+    return found
 
 
 def _bounded(group: Group) -> Group:
@@ -148,7 +197,7 @@ def _nearness(
     st.caption(
         f"Each centre is made from at most the group's {NEAR_FACES} best faces by quality "
         f"(confidence and sharpness); {escape_md(open_id, 60)}'s from {centre.used} of "
-        f"{len(target.faces):,} faces. Centres closer than {SAME_PERSON_DISTANCE:.2f} are "
+        f"{counted(len(target.faces), 'face')}. Centres closer than {SAME_PERSON_DISTANCE:.2f} are "
         f"likely the same person. The open group itself is left out.{going}"
     )
     ranked = rank_nearness(centre, {slot: found.found[slot] for slot in bounded})
@@ -158,7 +207,7 @@ def _nearness(
 
 def _near_words(n: Nearness, faces: int) -> str:
     """A ranked row's line: its centre's distance to the open group's, and how it was made."""
-    used = f"centre from {n.used} of its {faces:,} faces"
+    used = f"centre from {n.used} of its {counted(faces, 'face')}"
     if n.distance is None:
         return f"Not ranked yet: no face scored · {used}"
     same = " · **likely the same person**" if n.likely_same else ""

@@ -10,12 +10,13 @@ import streamlit as st
 from viewer.exceptions import ViewerError
 from viewer.identity.distance import SAME_PERSON_DISTANCE, centre_distance, likely_same_person
 from viewer.models import Group
+from viewer.numbers import counted
 from viewer.select import best_faces, summarize
 from viewer.ui import identity as identity_ui
 from viewer.ui import resources, session
 from viewer.ui.context import CompareContext
 from viewer.ui.state import MAX_COMPARED
-from viewer.ui.strips import face_strip
+from viewer.ui.strips import best_strip
 from viewer.ui.text import escape_md, num, pct, when
 
 PER_ROW = 4
@@ -68,7 +69,7 @@ def compare_view(ctx: CompareContext) -> None:
                     "time span": span,
                     "linked by": group.link_words or "unknown",
                 }
-                face_strip(ctx.pipe, best_faces(group.faces, STRIP), ctx.options, size=80)
+                best_strip(ctx.pipe, group.faces, ctx.options, STRIP, size=80)
                 st.dataframe(
                     {"figure": list(figures), "value": list(figures.values())},
                     hide_index=True,
@@ -112,7 +113,7 @@ def centre_distances(ctx: CompareContext, groups: dict[str, Group]) -> None:
                 f"Centres {d:.2f} apart: {verdict}, from {a.used} and {b.used} scored faces{going}."
             )
     else:
-        labels = [f"{n} ({found.found[n].used} scored faces)" for n in names]
+        labels = [f"{n} ({counted(found.found[n].used, 'scored face')})" for n in names]
         cells: list[list[str]] = [["–"] * len(names) for _ in names]
         pairs = []
         for (i, x), (j, y) in itertools.combinations(enumerate(names), 2):

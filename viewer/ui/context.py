@@ -121,6 +121,7 @@ class GroupsContext:
 class BrowseContext(GroupsContext):
     add_to_compare: Callable[..., None]  # adds group IDs to the groups compared
     open_id: str | None = None  # the loaded group, when it is of this namespace
+    said: str | None = None  # what the last "Compare" button did
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from viewer.compose import ViewOptions, verdict_badges
 from viewer.config import Settings
 from viewer.exceptions import ViewerError
 from viewer.models import Face, Group, answered_another
+from viewer.numbers import counted
 from viewer.review.faces import ReviewSnapshot, snapshot
 from viewer.review.triage import QUEUE_ORDERS, filter_by_verdict, queue_order
 from viewer.select import Thresholds, apply_filters, flag_faces, sort_faces
@@ -42,6 +43,7 @@ from viewer.ui.state import MODES, VIEWS, ViewState
 from viewer.ui.stats import stats_view
 from viewer.ui.table import table_view
 from viewer.ui.text import escape_md
+from viewer.ui.welcome import demo_welcome
 
 
 def _load(s: Settings, namespace: str, group_id: str) -> Group:
@@ -87,7 +89,7 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState | Non
         pipe = resources.pipeline(s)
         loaded = session.loaded()
         open_id = loaded[1] if loaded and loaded[0] == base.namespace and loaded[1] else None
-        browse_view(
+        listing = browse_view(
             BrowseContext(
                 s,
                 pipe,
@@ -96,18 +98,22 @@ def _page(s: Settings, base: ViewState, options: ViewOptions) -> ViewState | Non
                 session.open_group,
                 session.add_to_compare,
                 open_id=open_id,
+                said=session.compare_said(),
             )
         )
-        return base
+        return replace(base, browse=listing)
     if base.mode == "compare":
         ids = session.compare_ids()
         pipe = resources.pipeline(s)
         compare_view(CompareContext(s, pipe, options, base.namespace, session.open_group, ids))
         return replace(base, compare=tuple(ids))
     loaded = session.loaded()
-    if not loaded:
+    if not loaded or not loaded[1]:
         st.title("Group Viewer")
-        st.info("Enter a namespace and a group ID in the sidebar, then press Load.")
+        if s.demo:
+            demo_welcome(session.open_group)
+        else:
+            st.info("Enter a namespace and a group ID in the sidebar, then press Load.")
         return replace(base, namespace="")
     namespace, group_id = loaded
     base = replace(base, namespace=namespace, group=group_id)
@@ -166,7 +172,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
             f"\u2212 {len(removed):,} face(s) {apply_ui.REMOVED}: an apply from this viewer "
             "took them out, and the API no longer links them to it."
         )
-    st.caption(f"{len(shown):,} of {len(group.faces):,} faces shown")
+    st.caption(f"{len(shown):,} of {counted(len(group.faces), 'face')} shown")
     identity_ui.summary(evidence)
     identity_ui.watch(s, group, evidence.scored)
     review_ui.said()

@@ -17,6 +17,7 @@ import streamlit as st
 from viewer import demo as demo_data
 from viewer.exceptions import ReviewError
 from viewer.models import Face
+from viewer.numbers import counted
 from viewer.review.apply import ApplyResult, Prepared
 from viewer.review.board import Board, Done
 from viewer.review.store import VerdictStore
@@ -44,9 +45,10 @@ PREV, NEXT, DETAIL_FIELDS = "prev", "next", "detail_fields"
 DOWNLOAD_ZIP = "download_zip"
 DOWNLOAD_SHEET = {"png": "download_sheet_png", "jpeg": "download_sheet_jpg"}
 BROWSE_LIMIT, BROWSE_PAGE, BROWSE_ORDER = "browse_limit", "browse_page", "browse_order"
-BROWSE_SPAN, BROWSE_FEEDS = "browse_span", "browse_feeds"
+BROWSE_FROM, BROWSE_TO, BROWSE_FEEDS = "browse_from", "browse_to", "browse_feeds"
 BROWSE_NEAR = "browse_near"  # rank the listed groups by nearness to the open group
 COMPARE_IDS = "compare_ids"
+COMPARE_SAID = "compare_said"  # what the last "Compare" button did, shown on the next run
 VERDICT_FILTER, ANALYST = "verdict", "analyst"
 IDENTITY_FILTER = "identity"
 QUEUE_ORDER, UNREVIEWED_FIRST = "queue_order", "unreviewed_first"
@@ -59,6 +61,7 @@ APPLY_READ = "apply_read"  # "I have read the requests", keyed by the preview's 
 OPEN_IMAGE, OPEN_TILE = "open_g", "open_f"
 BROWSE_OPEN, BROWSE_COMPARE = "browse_open", "browse_cmp"
 COMPARE_OPEN, COMPARE_FIGURES = "cmp_open", "cmp_fig"
+DEMO_OPEN = "demo_open"  # the first screen's buttons, one per demo group
 SELECT_TILE = "sel_f"  # a face tile's checkbox
 VERDICT, UNDO, NOTE = "vd", "undo", "note"  # keyed by where they are drawn (and the verdict)
 MOVE_TO, MOVE, MOVE_CLEAR = "move_to", "move", "move_clear"  # Detail: "Belongs to group…"
@@ -109,6 +112,12 @@ _SLOTS = (
     _Slot(TABLE_PAGE, None, per_group=True),
     _Slot(COMPARE_IDS, lambda s: "\n".join(s.compare)),
     _Slot(BROWSE_NEAR, None),
+    _Slot(BROWSE_PAGE, lambda s: s.browse.page),
+    _Slot(BROWSE_LIMIT, lambda s: s.browse.per_page),
+    _Slot(BROWSE_ORDER, lambda s: s.browse.order),
+    _Slot(BROWSE_FROM, lambda s: s.browse.start),
+    _Slot(BROWSE_TO, lambda s: s.browse.end),
+    _Slot(BROWSE_FEEDS, lambda s: ", ".join(s.browse.feeds)),
     _Slot(VERDICT_FILTER, lambda s: s.verdict),
     _Slot(IDENTITY_FILTER, lambda s: s.identity),
     _Slot(ANALYST, None),
@@ -180,10 +189,23 @@ def keep_face(index: int) -> None:
 
 
 def compare_ids() -> list[str]:
-    """The group IDs to compare, as typed (commas or lines), deduplicated, at most eight."""
+    """The group IDs to compare, one per line as typed (an ID may hold a comma),
+    deduplicated, at most eight."""
     raw = st.session_state.get(COMPARE_IDS, "")
-    ids = [line.strip() for line in raw.replace(",", "\n").splitlines() if line.strip()]
+    ids = [line.strip() for line in raw.splitlines() if line.strip()]
     return list(dict.fromkeys(ids))[:MAX_COMPARED]
+
+
+def compare_said() -> str | None:
+    """What the last "Compare" button did, once."""
+    return st.session_state.pop(COMPARE_SAID, None)
+
+
+def fit_whole(key: str, low: int, high: int) -> None:
+    """Clamp a number box's kept whole number into the range it is about to be drawn with."""
+    value = st.session_state.get(key)
+    if isinstance(value, (int, float)) and not low <= value <= high:
+        st.session_state[key] = int(min(max(value, low), high))
 
 
 def pager(key: str) -> Pager:
@@ -334,12 +356,31 @@ def open_group(group_namespace: str, group_id: str) -> None:
 
 
 def add_to_compare(*group_ids: str) -> None:
-    """Add groups to the groups compared, each unless it is there already."""
+    """Add groups to the groups compared, each unless it is there already or Compare is full;
+    the next run says what was done."""
     ids = compare_ids()
-    for group_id in group_ids:
-        if group_id not in ids:
-            ids.append(group_id)
-    st.session_state[COMPARE_IDS] = "\n".join(ids[:MAX_COMPARED])
+    asked = list(dict.fromkeys(g for g in group_ids if g))
+    new = [g for g in asked if g not in ids]
+    room = max(MAX_COMPARED - len(ids), 0)
+    added, left_out = new[:room], new[room:]
+    ids.extend(added)
+    st.session_state[COMPARE_IDS] = "\n".join(ids)
+    st.session_state[COMPARE_SAID] = compare_sentence(added, left_out, len(ids))
+
+
+def compare_sentence(added: Sequence[str], left_out: Sequence[str], now: int) -> str:
+    """What adding groups to Compare did, naming them (plain text: Markdown is the caller's)."""
+    done = (
+        f"Added {' and '.join(added)} to Compare (now {counted(now, 'group')}). " if added else ""
+    )
+    if left_out:
+        return (
+            f"{done}Compare holds at most {MAX_COMPARED} groups, so {', '.join(left_out)} "
+            "was not added: remove a group in Compare first."
+        )
+    if not added:
+        return "Nothing added: that group is already in Compare."
+    return f"{done}Choose Compare in the sidebar to see them side by side."
 
 
 def toggle(key: str, index: int) -> None:

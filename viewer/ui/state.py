@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from viewer.draw.color import COLOR_MODES
 from viewer.review.triage import VERDICT_FILTERS
@@ -19,6 +21,13 @@ VIEWS = {
 MODES = {"inspect": "Group", "review": "Review", "browse": "Browse", "compare": "Compare"}
 GROUP_MODES = ("inspect", "review")  # the modes that show one loaded group
 MAX_COMPARED = 8  # groups side by side in Compare
+BROWSE_PAGE_SIZES = (10, 20, 50)  # groups on one page of Browse
+BROWSE_ORDERS = {"DESC": "Newest first", "ASC": "Oldest first"}
+BROWSE_DATES = (date(1970, 1, 1), date(2100, 12, 31))  # the dates Browse can be given
+# A list in one query parameter: items joined by commas, each item's own commas (and the
+# percent signs that say so) escaped, so an ID or feed with a comma comes back whole.
+_ESCAPES = {"%": "%25", ",": "%2C"}
+_UNESCAPE = re.compile("%(25|2C)", re.IGNORECASE)
 # The identity filter: faces by their identity evidence.
 IDENTITY_FILTERS = {
     "all": "Every face",
@@ -26,6 +35,19 @@ IDENTITY_FILTERS = {
     "someone_else": "May be someone else",
     "either": "A conflict or someone else",
 }
+
+
+@dataclass(frozen=True)
+class BrowseState:
+    """What Browse lists: one page of the namespace's groups, in an order, between dates
+    (either end open), from some feeds (none: every feed)."""
+
+    page: int = 1
+    per_page: int = BROWSE_PAGE_SIZES[0]
+    order: str = "DESC"
+    start: date | None = None
+    end: date | None = None
+    feeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,19 @@ class ViewState:
     compare: tuple[str, ...] = ()
     verdict: str = "all"  # the verdict filter: a key of VERDICT_FILTERS
     identity: str = "all"  # the identity filter: a key of IDENTITY_FILTERS
+    browse: BrowseState = field(default_factory=BrowseState)
+
+
+def join_list(items: Iterable[str]) -> str:
+    """Items as one query value: ``("a,b", "c")`` is ``"a%2Cb,c"``; ``split_list`` reads it."""
+    return ",".join("".join(_ESCAPES.get(c, c) for c in item) for item in items)
+
+
+def split_list(raw: str) -> tuple[str, ...]:
+    """The items of a ``join_list`` value (or of a plain comma-separated one), empty ones and
+    repeats left out, in their first order."""
+    items = (_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), x) for x in raw.split(","))
+    return tuple(dict.fromkeys(x for x in items if x))
 
 
 def _float(params: Mapping[str, str], name: str, notices: list[str], low: float, high: float):
@@ -95,6 +130,43 @@ def _flag(params: Mapping[str, str], name: str, notices: list[str]) -> bool | No
     return None
 
 
+def _date(params: Mapping[str, str], name: str, notices: list[str]) -> date | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        day = date.fromisoformat(raw)
+    except ValueError:
+        notices.append(f"Ignored {name}={raw[:40]!r}: not a date like 2026-12-31.")
+        return None
+    low, high = BROWSE_DATES
+    if not low <= day <= high:
+        notices.append(f"Ignored {name}={raw!r}: outside {low.isoformat()}..{high.isoformat()}.")
+        return None
+    return day
+
+
+def _browse(params: Mapping[str, str], notices: list[str]) -> BrowseState:
+    """Browse's page, page size, order, dates and feeds (``bpage``, ``bper``, ``border``,
+    ``from``, ``to``, ``bfeeds``)."""
+    updates: dict[str, object] = {}
+    if (v := _int(params, "bpage", notices, 1, 1_000)) is not None:
+        updates["page"] = v
+    if (v := _choice(params, "bper", [str(n) for n in BROWSE_PAGE_SIZES], notices)) is not None:
+        updates["per_page"] = int(v)
+    if (v := _choice(params, "border", list(BROWSE_ORDERS), notices)) is not None:
+        updates["order"] = v
+    start, end = _date(params, "from", notices), _date(params, "to", notices)
+    if start and end and end < start:
+        notices.append(f"Ignored to={end.isoformat()!r}: it is before from={start.isoformat()!r}.")
+        end = None
+    if (raw := params.get("bfeeds")) is not None:
+        updates["feeds"] = split_list(raw)
+    return replace(BrowseState(), start=start, end=end, **updates)
+
+
 def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
     """Read a view from query parameters. Bad values fall back to defaults with a notice."""
     notices: list[str] = []
@@ -127,7 +199,7 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
     if (v := _choice(params, "identity", list(IDENTITY_FILTERS), notices)) is not None:
         updates["identity"] = v
     if (raw := params.get("compare")) is not None:
-        updates["compare"] = tuple(dict.fromkeys(x for x in raw.split(",") if x))[:MAX_COMPARED]
+        updates["compare"] = split_list(raw)[:MAX_COMPARED]
     filters: dict[str, object] = {}
     if (v := _float(params, "conf", notices, 0.0, 1.0)) is not None:
         filters["min_confidence"] = v
@@ -140,7 +212,7 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
     if (v := _choice(params, "pose", list(POSES), notices)) is not None:
         filters["pose"] = v
     if (raw := params.get("feeds")) is not None:
-        filters["feeds"] = tuple(dict.fromkeys(x for x in raw.split(",") if x))
+        filters["feeds"] = split_list(raw)
     if (v := _flag(params, "problems", notices)) is not None:
         filters["only_problems"] = v
     thresholds: dict[str, float] = {}
@@ -151,7 +223,11 @@ def from_params(params: Mapping[str, str]) -> tuple[ViewState, list[str]]:
     if (v := _float(params, "tdist", notices, 0.0, 2.0)) is not None:
         thresholds["identity"] = v
     state = replace(
-        state, filters=replace(f, **filters), thresholds=replace(t, **thresholds), **updates
+        state,
+        filters=replace(f, **filters),
+        thresholds=replace(t, **thresholds),
+        browse=_browse(params, notices),
+        **updates,
     )
     return state, notices
 
@@ -188,7 +264,7 @@ def as_params(state: ViewState) -> dict[str, str]:
     if f.pose != df.pose:
         out["pose"] = f.pose
     if f.feeds:
-        out["feeds"] = ",".join(f.feeds)
+        out["feeds"] = join_list(f.feeds)
     if f.only_problems:
         out["problems"] = "1"
     t, dt = state.thresholds, Thresholds()
@@ -205,9 +281,28 @@ def as_params(state: ViewState) -> dict[str, str]:
     if state.face is not None:
         out["face"] = str(state.face)
     if state.compare:
-        out["compare"] = ",".join(state.compare)
+        out["compare"] = join_list(state.compare)
     if state.verdict != default.verdict:
         out["verdict"] = state.verdict
     if state.identity != default.identity:
         out["identity"] = state.identity
+    out.update(_browse_params(state.browse))
+    return out
+
+
+def _browse_params(b: BrowseState) -> dict[str, str]:
+    default = BrowseState()
+    out: dict[str, str] = {}
+    if b.page != default.page:
+        out["bpage"] = str(b.page)
+    if b.per_page != default.per_page:
+        out["bper"] = str(b.per_page)
+    if b.order != default.order:
+        out["border"] = b.order
+    if b.start is not None:
+        out["from"] = b.start.isoformat()
+    if b.end is not None:
+        out["to"] = b.end.isoformat()
+    if b.feeds:
+        out["bfeeds"] = join_list(b.feeds)
     return out

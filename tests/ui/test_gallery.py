@@ -98,9 +98,8 @@ def test_a_page_shows_its_share_of_the_images_or_faces(
     firsts = [fs[0] for _, fs in group_by_image(faces)] if view == "gallery" else faces
     at = run(namespace="acme", group="demo-large", view=view, per="12", page="2")
     assert not at.exception
-    keys = open_keys(at, prefix)  # column by column, so compared as a set
-    assert len(keys) == 12
-    assert set(keys) == {f"{prefix}{f.index}" for f in firsts[12:24]}
+    keys = open_keys(at, prefix)  # tiles are drawn in reading order
+    assert keys == [f"{prefix}{f.index}" for f in firsts[12:24]]
 
 
 @pytest.mark.parametrize("view", ["gallery", "faces"])

@@ -283,7 +283,7 @@ def _views(ctx: ViewContext, shown: list[Face], per_page: int, group_faces: Sequ
     if is_open("table"):
         with tabs["table"]:
             pager = session.pager(session.TABLE_PAGE)
-            table_view(TableContext(**common, pager=pager), shown)
+            table_view(TableContext(**common, pager=pager, per_page=per_page), shown)
     if is_open("stats"):
         with tabs["stats"]:
             board = ctx.review.board

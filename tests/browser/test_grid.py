@@ -131,3 +131,28 @@ def test_clicking_a_photo_of_several_faces_offers_each(page: Page, app_url: str)
     settle(page)
     assert query(page)["face"] == index
     assert_no_exception(page)
+
+
+SCALE_JS = """(scope) => [...document.querySelectorAll(scope + ' [class*="st-key-tile_f_"] img')]
+  .map((img) => img.getBoundingClientRect().width)"""
+
+
+def test_the_dense_grid_enlarges_the_face_under_the_pointer(page: Page, app_url: str) -> None:
+    open_faces(page, app_url, 1440)
+    page.locator(ACTIVE_PANEL).get_by_text("Dense grid", exact=True).click()
+    settle(page)
+    assert loaded_images(page, 48) == 48
+    placed = tiles(page)
+    assert len(rows(placed)[0]) > 6  # more to a row than the ordinary grid
+    picture = page.locator(
+        f'{ACTIVE_PANEL} .st-key-tile_f_{placed[9]["index"]} [data-testid="stImage"]'
+    )
+    before = page.evaluate(SCALE_JS, ACTIVE_PANEL)
+    box = picture.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(400)  # the enlarging transition
+    after = page.evaluate(SCALE_JS, ACTIVE_PANEL)
+    grown = [i for i, (b, a) in enumerate(zip(before, after, strict=True)) if a > 2 * b]
+    assert len(grown) == 1  # only the face under the pointer
+    assert_no_exception(page)

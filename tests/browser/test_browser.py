@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from tests.browser.conftest import ROOT, require_browser
+from viewer.ui.table import ROW_HEIGHT
 
 require_browser()
 
@@ -152,8 +153,12 @@ def _check_faces(page: Page) -> None:
 
 
 def _check_table(page: Page) -> None:
-    grid = page.locator(ACTIVE_PANEL).get_by_test_id("stDataFrame").first.locator("table")
-    expect(grid).to_have_attribute("aria-rowcount", str(metric(page, "Shown") + 1))
+    frame = page.locator(ACTIVE_PANEL).get_by_test_id("stDataFrame").last
+    rows = min(metric(page, "Shown"), per_page(page))  # a page of rows, the sidebar's size
+    expect(frame.locator("table")).to_have_attribute("aria-rowcount", str(rows + 1))
+    box = frame.bounding_box()
+    assert box is not None
+    assert box["height"] >= rows * ROW_HEIGHT  # every row in view, no box scrolled inside
 
 
 def _check_stats(page: Page) -> None:
@@ -307,8 +312,9 @@ def test_selecting_a_table_row_opens_that_face(page: Page, app_url: str) -> None
     expect(grid).to_be_visible()
     box = grid.bounding_box()
     assert box is not None
-    # the grid is drawn on a canvas: click the selection cell of the third row (35 px rows)
-    page.mouse.click(box["x"] + 16, box["y"] + 35 + 35 * 2 + 17)
+    # the grid is drawn on a canvas: click the selection cell of the third row (under a
+    # header of about 35 px)
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + ROW_HEIGHT * 2 + ROW_HEIGHT // 2)
     settle(page)
     page.locator(MAIN).get_by_role("button", name="Open in Detail").click()
     page.wait_for_url(lambda url: "view=detail" in url, timeout=WAIT_MS)

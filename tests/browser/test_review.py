@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.browser.conftest import require_browser
+from viewer.ui.table import ROW_HEIGHT
 
 require_browser()
 
@@ -86,8 +87,8 @@ def test_rows_selected_in_the_table_get_one_verdict(page: Page, app_url: str) ->
     expect(grid).to_be_visible()
     box = grid.bounding_box()
     assert box is not None
-    for row in (0, 3):  # the grid is drawn on a canvas: each row's selection cell, 35 px rows
-        page.mouse.click(box["x"] + 16, box["y"] + 35 + 35 * row + 17)
+    for row in (0, 3):  # the grid is drawn on a canvas: each row's selection cell
+        page.mouse.click(box["x"] + 16, box["y"] + 35 + ROW_HEIGHT * row + ROW_HEIGHT // 2)
         settle(page)
     expect(page.locator(MAIN).get_by_text("2 selected", exact=True)).to_be_visible()
     page.locator(MAIN).get_by_role("button", name="Unsure").click()

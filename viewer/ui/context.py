@@ -87,7 +87,8 @@ class PagedContext(ViewContext):
 
 @dataclass(frozen=True)
 class TableContext(ViewContext):
-    pager: Pager  # the table's own page, of a fixed number of rows
+    pager: Pager  # the table's own page
+    per_page: int  # rows on a page: the sidebar's page size
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import streamlit as st
 
@@ -13,12 +14,16 @@ from viewer.review.values import Verdict
 from viewer.ui import session
 from viewer.ui.context import PagedContext, ViewContext
 from viewer.ui.gallery import paginate, progress_bar, show_result, waiting_tile_jpeg
+from viewer.ui.grid import TILE_FACE, tile, tile_row
 from viewer.ui.identity import distance_text
 from viewer.ui.review import selection_bar
 from viewer.ui.text import escape_md
 
-TILE = 160
-COLUMNS = 6
+TILE = 160  # pixels of a crop
+TILE_SHOWN = 144  # pixels of a tile: six to a row beside the sidebar at 1440 px
+DENSE_TILE = 72  # a dense grid's tile
+DENSE_SIZES = (48, 96, 200)  # faces on a page of the dense grid
+DENSE, DENSE_PER_PAGE = "faces_dense", "faces_dense_per"  # widget keys
 
 
 def tile_caption(face: Face, flags: Sequence[str], verdict: Verdict | None = None) -> str:
@@ -33,45 +38,56 @@ def tile_caption(face: Face, flags: Sequence[str], verdict: Verdict | None = Non
 def faces_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
     """A page of face tiles, each with a box to select it, and the selection's verdict bar;
     the next page's images are downloaded ahead. Returns the page."""
+    bar = st.container(horizontal=True, vertical_alignment="bottom")
+    dense = bar.toggle("Dense grid", key=DENSE, help="Small tiles that enlarge on hover.")
+    if dense:
+        per_page = bar.selectbox("Faces per page", DENSE_SIZES, key=DENSE_PER_PAGE, width=160)
+        ctx = replace(ctx, per_page=per_page)
     items, ahead, page = paginate(ctx, faces)
     selection_bar(ctx.review, items, faces)
-    draw_tiles(ctx, items)
+    draw_tiles(ctx, items, dense)
     ctx.pipe.prefetch(f.url for f in ahead)
     return page
 
 
-def draw_tiles(ctx: ViewContext, faces: Sequence[Face]) -> None:
-    """Uniform face tiles; each replaces its placeholder as soon as it is cropped."""
+def draw_tiles(ctx: ViewContext, faces: Sequence[Face], dense: bool = False) -> None:
+    """Uniform face tiles in reading order, each opened by clicking its crop; each replaces its
+    placeholder as soon as it is cropped. Dense tiles are small and captionless (the caption
+    is the crop's tooltip) and enlarge under the pointer."""
     update, done = progress_bar("Downloading faces")
     review = ctx.review
     review.show_selected(faces)
-    cols = st.columns(COLUMNS)
+    width = DENSE_TILE if dense else TILE_SHOWN
     slots = {}
-    for i, face in enumerate(faces):
-        face_flags = ctx.flags.get(face.key, [])
-        with cols[i % COLUMNS]:
-            slot = st.empty()
-            slot.image(waiting_tile_jpeg(TILE, TILE), width="stretch")
+    with tile_row(dense):
+        for face in faces:
+            face_flags = ctx.flags.get(face.key, [])
             verdict = review.verdicts.get(face.key)
             caption = tile_caption(face, face_flags, verdict)
             if distance := distance_text(ctx.evidence, face):
                 caption += f" · {escape_md(distance, 120)}"
-            slots[face.key] = (slot, caption)
-            st.button(
-                "Open",
-                key=session.keyed(session.OPEN_TILE, face.index),
-                on_click=ctx.open_face,
-                args=(face.index,),
-                width="stretch",
-                help=escape_md("; ".join(face_flags), 400) or None,
-            )
-            if review.board is not None:
-                st.checkbox(
-                    "Select",
-                    key=session.keyed(session.SELECT_TILE, face.index),
-                    on_change=review.toggle,
-                    args=(face.key, face.index),
+            tip = [caption] if dense else []  # a dense tile's caption is its tooltip
+            if face_flags:
+                tip.append(escape_md("; ".join(face_flags), 400))
+            with tile(TILE_FACE, face.index, width):
+                slot = st.empty()
+                slot.image(waiting_tile_jpeg(TILE, TILE), width="stretch")
+                slots[face.key] = (slot, None if dense else caption)
+                st.button(
+                    f"Open face {face.index + 1}",
+                    key=session.keyed(session.OPEN_TILE, face.index),
+                    on_click=ctx.open_face,
+                    args=(face.index,),
+                    width="stretch",
+                    help="; ".join(tip) or None,
                 )
+                if review.board is not None and not dense:
+                    st.checkbox(
+                        "Select",
+                        key=session.keyed(session.SELECT_TILE, face.index),
+                        on_change=review.toggle,
+                        args=(face.key, face.index),
+                    )
     for finished, (key, result) in enumerate(ctx.pipe.crops_stream(faces, ctx.options, TILE), 1):
         slot, text = slots[key]
         show_result(slot, result, text, TILE)

@@ -8,7 +8,7 @@ from typing import TypeVar
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from viewer.compose import PictureFailure, Result
+from viewer.compose import PictureFailure, Result, face_label
 from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
@@ -17,11 +17,14 @@ from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.select import page_count, page_of
 from viewer.ui import session
 from viewer.ui.context import PagedContext, ViewContext
+from viewer.ui.grid import TILE_IMAGE, tile, tile_row
 from viewer.ui.text import SECONDS_MARK, escape_md, when_noted
 
 THUMB_WIDTH = 480
 THUMB_HEIGHT = 270  # every picture is fitted into a 16:9 tile (camera frames) so rows line up
-COLUMNS = 3
+TILE_SHOWN = 310  # pixels of a tile on the page: three to a row beside the sidebar at 1440 px
+
+OPEN_IN_IMAGE = "open_gf"  # the buttons that open each face of an image with several
 
 T = TypeVar("T")
 
@@ -87,6 +90,31 @@ def gallery_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
     return page
 
 
+def open_control(ctx: ViewContext, image_faces: Sequence[Face]) -> None:
+    """What a click on an image opens: its face, or with several faces a list of them, each
+    named by the label drawn on its box."""
+    first = image_faces[0]
+    key = session.keyed(session.OPEN_IMAGE, first.index)
+    if len(image_faces) == 1:
+        st.button(
+            f"Open face {first.index + 1}",
+            key=key,
+            on_click=ctx.open_face,
+            args=(first.index,),
+            width="stretch",
+        )
+        return
+    with st.popover(f"Open one of {len(image_faces)} faces", key=key, width="stretch"):
+        for face in image_faces:
+            st.button(
+                escape_md(face_label(face), 120),
+                key=session.keyed(OPEN_IN_IMAGE, face.index),
+                on_click=ctx.open_face,
+                args=(face.index,),
+                width="stretch",
+            )
+
+
 def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Face]]]) -> None:
     """Images, each with its faces drawn on it, in a grid.
 
@@ -94,10 +122,9 @@ def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Fa
     drawn, so a slow host delays only its own tiles.
     """
     update, done = progress_bar("Downloading images")
-    cols = st.columns(COLUMNS)
     slots: list[tuple[DeltaGenerator, str]] = []
-    for i, (_url, image_faces) in enumerate(items):
-        with cols[i % COLUMNS]:
+    with tile_row():
+        for _url, image_faces in items:
             first = image_faces[0]
             more = len(image_faces) - 1
             extra = f" (+{more} face{'s' if more > 1 else ''})" if more else ""
@@ -106,16 +133,11 @@ def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Fa
             marks = [ctx.review.verdicts.get(f.key) for f in image_faces]
             if symbols := " ".join(VERDICT_SYMBOLS[v.verdict] for v in marks if v):
                 extra += f" · {symbols}"
-            slot = st.empty()
-            slot.image(waiting_tile_jpeg(), width="stretch")
-            slots.append((slot, caption(first) + extra))
-            st.button(
-                "Details",
-                key=session.keyed(session.OPEN_IMAGE, first.index),
-                on_click=ctx.open_face,
-                args=(first.index,),
-                width="stretch",
-            )
+            with tile(TILE_IMAGE, first.index, TILE_SHOWN):
+                slot = st.empty()
+                slot.image(waiting_tile_jpeg(), width="stretch")
+                slots.append((slot, caption(first) + extra))
+                open_control(ctx, image_faces)
     for finished, (i, result) in enumerate(
         ctx.pipe.annotated_stream(items, ctx.options, THUMB_WIDTH, THUMB_HEIGHT), start=1
     ):

@@ -323,7 +323,7 @@ def _views(
     if is_open("table"):
         with tabs["table"]:
             pager = session.pager(session.TABLE_PAGE)
-            table_view(TableContext(**common, pager=pager), shown)
+            table_view(TableContext(**common, pager=pager, per_page=per_page), shown)
     if is_open("stats"):
         with tabs["stats"]:
             board = ctx.review.board

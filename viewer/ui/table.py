@@ -20,8 +20,29 @@ from viewer.ui.gallery import progress_bar
 from viewer.ui.review import selection_bar
 from viewer.ui.text import seconds_caption
 
-ROWS_PER_PAGE = 100
-THUMB = 64
+THUMB = 144  # pixels of a thumbnail's crop: sharp at twice the row's height
+ROW_HEIGHT = 72  # pixels of a row: a face large enough to recognise
+HEADER_HEIGHT = 38  # pixels of the header row and the grid's border
+FLAGS_MIN, FLAGS_MAX = 120, 640  # pixels the flags column may take
+CHAR_WIDTH = 7  # pixels of a character of the grid's text, on average
+# The columns in the order shown: the face, its number and its problems first, so the flags
+# are seen without scrolling sideways.
+COLUMN_ORDER = (
+    "face",
+    "#",
+    "flags",
+    "confidence",
+    "sharpness",
+    "frontal",
+    "verdict",
+    "verdict by",
+    "identity distance",
+    "feed",
+    "customId",
+    "time",
+    "image size",
+    "id",
+)
 
 
 def table_frame(
@@ -56,14 +77,25 @@ def table_frame(
     )
 
 
+def table_height(rows: int) -> int:
+    """Pixels that show every row of a page, so the page scrolls and not a box inside it."""
+    return HEADER_HEIGHT + ROW_HEIGHT * max(rows, 1)
+
+
+def flags_width(flags: Sequence[str]) -> int:
+    """Pixels for the flags column: its longest text whole, within FLAGS_MIN..FLAGS_MAX."""
+    longest = max((len(text) for text in flags), default=0)
+    return min(max(CHAR_WIDTH * longest + 24, FLAGS_MIN), FLAGS_MAX)
+
+
 def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
-    """A page of rows to select (the selection spans pages) and act on; Open in Detail opens
-    the first selected row of the page."""
+    """A page of rows (the sidebar's page size) to select (the selection spans pages) and act
+    on; Open in Detail opens the first selected row of the page."""
     pipe, options, open_face, flags = ctx.pipe, ctx.options, ctx.open_face, ctx.flags
     review = ctx.review
-    pages = page_count(len(faces), ROWS_PER_PAGE)
+    pages = page_count(len(faces), ctx.per_page)
     page = ctx.pager.page(pages)
-    rows, _, _ = page_of(faces, page, ROWS_PER_PAGE)
+    rows, _, _ = page_of(faces, page, ctx.per_page)
     selection_bar(review, rows, faces)
     update, done = progress_bar("Downloading thumbnails")
     crops = pipe.crops(rows, options, THUMB, update)
@@ -83,11 +115,14 @@ def table_view(ctx: TableContext, faces: Sequence[Face]) -> None:
         key=session.TABLE,
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * len(rows), 720),
+        height=table_height(len(rows)),
+        row_height=ROW_HEIGHT,
+        column_order=COLUMN_ORDER,
         on_select=lambda: review.select_rows(keys),
         selection_mode="multi-row",
         column_config={
-            "face": st.column_config.ImageColumn("face", width="small"),
+            "face": st.column_config.ImageColumn("face", width=ROW_HEIGHT),
+            "flags": st.column_config.TextColumn("flags", width=flags_width(frame["flags"])),
             "confidence": st.column_config.ProgressColumn(
                 "confidence", min_value=0, max_value=100, format="%d%%"
             ),

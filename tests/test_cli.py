@@ -316,7 +316,7 @@ def test_overwrite_leaves_exactly_the_new_export(api_env: None, tmp_path: Path) 
     ]
     assert len(list((out / "images").iterdir())) == 1
     readme = (out / "README.txt").read_text()
-    assert "Faces blurred: no" in readme
+    assert "Blurred:      no one" in readme
     assert f"Group:        {SAMPLE_GROUP_ID}" in readme
 
 
@@ -504,6 +504,8 @@ def test_sheet_in_jpeg_and_blurred_images(api_env: None, tmp_path: Path) -> None
         x = one.convert("L").crop(face).tobytes()
         y = two.convert("L").crop(face).tobytes()
     assert sum(abs(p - q) for p, q in zip(x, y, strict=True)) / len(x) > 4.0
+    readme = (blurred / "README.txt").read_text()
+    assert "Blurred:      every person in every picture" in readme
 
 
 # --- the progress bar -----------------------------------------------------------------------

@@ -127,17 +127,28 @@ def test_a_thumbnail_is_fitted_into_its_tile_and_keeps_stored_placements() -> No
     assert image.getpixel((40 - line, 20 + 40)) == BLUE.as_rgb()  # the box, scaled by 0.4
 
 
-def test_blur_hides_the_faces_and_leaves_the_rest() -> None:
+def test_blur_hides_the_faces_and_everyone_else_in_the_photo() -> None:
     board = checkerboard(WH)
     options = replace(PLAIN, blur=True)
     image, _ = annotate_decoded(decoded(board), FACES, options, None)
-    inside = (110, 60, 190, 140)
-    assert ImageStat.Stat(board.crop(inside).convert("L")).stddev[0] > 100
-    assert ImageStat.Stat(image.crop(inside).convert("L")).stddev[0] < 15
-    away = (0, 0, 90, 40)
-    assert image.crop(away).tobytes() == board.crop(away).tobytes()
+    inside = (110, 60, 190, 140)  # a face of the group
+    away = (0, 0, 90, 40)  # no face of the group: where a bystander would be
+    for region in (inside, away):
+        assert ImageStat.Stat(board.crop(region).convert("L")).stddev[0] > 100
+        assert ImageStat.Stat(image.crop(region).convert("L")).stddev[0] < 15
     sharp, _ = annotate_decoded(decoded(board), FACES, PLAIN, None)
     assert sharp.crop(inside).tobytes() == board.crop(inside).tobytes()
+    assert sharp.crop(away).tobytes() == board.crop(away).tobytes()
+
+
+def test_a_blurred_crop_shows_no_detail_of_the_face_or_its_surroundings() -> None:
+    board = checkerboard(WH)
+    (face, *_) = FACES
+    tile, _ = crop_decoded(decoded(board), face, replace(PLAIN, blur=True), 160)
+    sharp, _ = crop_decoded(decoded(board), face, PLAIN, 160)
+    middle = (30, 30, 130, 130)
+    assert ImageStat.Stat(sharp.crop(middle).convert("L")).stddev[0] > 100
+    assert ImageStat.Stat(tile.crop(middle).convert("L")).stddev[0] < 15
 
 
 @pytest.mark.parametrize(

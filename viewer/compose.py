@@ -22,7 +22,7 @@ from viewer.draw.boxes import (
     Style,
     badge,
     badge_row,
-    blur_regions,
+    blur_scene,
     crop_face,
 )
 from viewer.draw.color import BLUISH_GREEN, VERMILLION, YELLOW, color_for
@@ -239,8 +239,8 @@ def annotate_decoded(
         image = image.resize(size, resample, reducing_gap=2.0)
     scale_xy = (image.width / space_wh[0], image.height / space_wh[1])
     marks = marks_for(faces, placements, scale_xy, options)
-    if options.blur and marks:
-        image = blur_regions(image, [mark.xyxy for mark in marks])
+    if options.blur:
+        image = blur_scene(image)
     annotated = BoxAnnotator(Style(show_labels=options.show_labels)).annotate(image, marks)
     if options.boxes_on == "stored":
         annotated = orient(annotated, decoded.orientation)
@@ -266,7 +266,7 @@ def crop_decoded(
     sx, sy = image.width / space_wh[0], image.height / space_wh[1]
     xyxy = geometry.scale_xyxy(placement.xyxy, sx, sy)
     if options.blur:
-        image = blur_regions(image, [xyxy])
+        image = blur_scene(image)
     color = color_for(face, options.color_mode)
     marked = BoxAnnotator(Style(show_labels=False)).annotate(image, [Mark(xyxy, "", color)])
     tile = crop_face(marked, xyxy, size=size, margin=CROP_MARGIN)

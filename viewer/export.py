@@ -80,6 +80,9 @@ def one_line(value: object, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+BLURRED = "every person in every picture (each image blurred whole)"
+
+
 def describe_filters(filters: Filters | None) -> str:
     """The filters in words, ``"none"`` when every face passes."""
     if filters is None or filters.is_default:
@@ -230,7 +233,7 @@ def _readme(
         f"Filters:      {describe_filters(ctx.filters)}",
         f"Images:       {images:,} ({len(written):,} drawn, {len(failures):,} failed)",
         f"Box colours:  by {'pose' if options.color_mode == 'frontal' else options.color_mode}",
-        f"Faces blurred: {'yes' if options.blur else 'no'}",
+        f"Blurred:      {BLURRED if options.blur else 'no one'}",
         "",
         "Files",
         "  images/     each image at full size with every exported face's box and label",

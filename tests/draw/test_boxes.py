@@ -18,7 +18,7 @@ from viewer.draw.boxes import (
     Style,
     badge,
     badge_row,
-    blur_regions,
+    blur_scene,
     crop_face,
 )
 from viewer.draw.color import BLUE, BLUISH_GREEN, NEUTRAL, VERMILLION, WHITE, YELLOW, Color
@@ -203,29 +203,25 @@ def test_marks_without_a_usable_box_are_skipped() -> None:
 # Crops and blur
 
 
-def test_blur_changes_pixels_inside_the_box_only() -> None:
-    image = checkerboard((200, 200))
-    box = (50, 50, 150, 130)
-    out = blur_regions(image, [box])
-    inside_before = ImageStat.Stat(image.crop(box).convert("L")).stddev[0]
-    inside_after = ImageStat.Stat(out.crop(box).convert("L")).stddev[0]
-    assert inside_before > 100
-    assert inside_after < inside_before * 0.1
-    blank_before, blank_after = image.copy(), out.copy()
-    blank_before.paste((255, 0, 0), box)
-    blank_after.paste((255, 0, 0), box)
-    assert blank_before.tobytes() == blank_after.tobytes()
-    assert image.tobytes() == checkerboard((200, 200)).tobytes()
+@pytest.mark.parametrize("wh", [(200, 200), (1920, 1080), (150, 200), (40, 3000)])
+def test_blurring_a_scene_leaves_no_detail_anywhere_and_keeps_its_size(wh: tuple[int, int]) -> None:
+    image = checkerboard(wh)
+    out = blur_scene(image)
+    assert out.size == wh and out.mode == "RGB"
+    side = min(wh) // 2
+    for corner in ((0, 0), (wh[0] - side, wh[1] - side)):  # any part of the frame
+        region = (*corner, corner[0] + side, corner[1] + side)
+        assert ImageStat.Stat(image.crop(region).convert("L")).stddev[0] > 100
+        assert ImageStat.Stat(out.crop(region).convert("L")).stddev[0] < 15
+    assert image.tobytes() == checkerboard(wh).tobytes()  # the input is left alone
 
 
-def test_blur_clips_boxes_to_the_image_and_checks_strength() -> None:
-    image = checkerboard((100, 100))
-    out = blur_regions(image, [(60, 60, 400, 400)])
-    assert out.size == (100, 100)
-    assert ImageStat.Stat(out.crop((60, 60, 100, 100)).convert("L")).stddev[0] < 15
-    assert out.crop((0, 0, 60, 60)).tobytes() == image.crop((0, 0, 60, 60)).tobytes()
-    with pytest.raises(ValueError, match="strength"):
-        blur_regions(image, [(0, 0, 10, 10)], strength=0)
+def test_blurring_a_scene_keeps_its_layout() -> None:
+    """Light and dark halves stay light and dark: the scene reads, no one in it does."""
+    image = Image.new("RGB", (400, 300), (230, 230, 230))
+    image.paste((20, 20, 20), (0, 0, 200, 300))
+    out = blur_scene(image).convert("L")
+    assert out.getpixel((20, 150)) < 60 and out.getpixel((380, 150)) > 190
 
 
 def _face_scene() -> Image.Image:

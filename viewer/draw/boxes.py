@@ -268,35 +268,16 @@ def crop_face(image: Image.Image, xyxy: XYXY, size: int = 160, margin: float = 0
     return tile
 
 
-_BLUR_WORK_SIDE = 24  # faces are blurred at this resolution, then scaled back up
+# A whole picture is blurred at this many pixels across its shorter side: a person who fills
+# the frame is a few pixels wide there, beyond recognition, while the scene's layout stays.
+SCENE_WORK_SIDE = 32
 
 
-def blur_regions(image: Image.Image, boxes: Sequence[XYXY], strength: float = 1.0) -> Image.Image:
-    """A new RGB image with each box blurred beyond recognition; pixels outside are untouched.
-
-    The blur radius is a fifth of the box's larger side times ``strength`` (which must be > 0).
-    """
-    if not (math.isfinite(strength) and strength > 0):
-        raise ValueError(f"blur strength must be a positive number, not {strength!r}")
+def blur_scene(image: Image.Image) -> Image.Image:
+    """A new RGB image blurred whole, so no one in it can be recognised, whether the API
+    found their face or not; its size is kept."""
     out = _rgb_copy(image)
-    img_w, img_h = out.size
-    for xyxy in boxes:
-        if not all(math.isfinite(v) for v in xyxy):
-            continue
-        x0, x1 = sorted((xyxy[0], xyxy[2]))
-        y0, y1 = sorted((xyxy[1], xyxy[3]))
-        left, top = max(0, math.floor(x0)), max(0, math.floor(y0))
-        right, bottom = min(img_w, math.ceil(x1)), min(img_h, math.ceil(y1))
-        if right <= left or bottom <= top:
-            continue
-        w, h = right - left, bottom - top
-        shrink = max(1.0, max(w, h) / _BLUR_WORK_SIDE)
-        small_wh = (max(1, round(w / shrink)), max(1, round(h / shrink)))
-        region = out.crop((left, top, right, bottom))
-        small = region.resize(small_wh, Image.Resampling.BOX)
-        radius = strength * max(small_wh) / 5
-        blurred = small.filter(ImageFilter.GaussianBlur(radius)).resize(
-            (w, h), Image.Resampling.BILINEAR
-        )
-        out.paste(blurred, (left, top))
-    return out
+    shrink = max(1.0, min(out.size) / SCENE_WORK_SIDE, max(out.size) / (8 * SCENE_WORK_SIDE))
+    small_wh = (max(1, round(out.width / shrink)), max(1, round(out.height / shrink)))
+    small = out.resize(small_wh, Image.Resampling.BOX).filter(ImageFilter.GaussianBlur(1))
+    return small.resize(out.size, Image.Resampling.BILINEAR)

@@ -38,7 +38,7 @@ def export_caption(group: Group, faces: Sequence[Face], options: ViewOptions) ->
         "Files are made when you click."
     )
     if options.blur:
-        text += " Faces are blurred, as on the page."
+        text += " Every picture is blurred whole, as on the page: no one in it can be recognised."
     return text
 
 

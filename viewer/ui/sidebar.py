@@ -175,11 +175,14 @@ def draw_options() -> tuple[str, bool]:
     )
     _legend(color)
     blur = sb.toggle(
-        "Blur faces",
+        "Blur people",
         key=session.BLUR,
-        help="Blurs every face in every view and export, for showing results to an audience. "
-        "Boxes and labels stay.",
+        help="Blurs every picture as a whole, in every view and export, so no one in it can be "
+        "recognised: the group's faces and everyone else in the photo, found by the API or "
+        "not. Boxes and labels stay readable. For showing results to an audience.",
     )
+    if blur:
+        sb.caption("Blurred: every person in every picture, not only the group's faces.")
     return color, blur
 
 

@@ -184,10 +184,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
         apply_ui.apply_panel(applying)
     with st.expander("Raw JSON"):
         st.caption("The group exactly as the API sent it (first 200 faces).")
-        raw = dict(group.raw)
-        if isinstance(raw.get("images"), list) and len(raw["images"]) > 200:
-            raw["images"] = raw["images"][:200]
-        st.json(raw, expanded=1)
+        st.json(group.raw_preview(200), expanded=1)
     active = session.active_view()
     return replace(
         state,

@@ -73,7 +73,16 @@ def flag_faces(
 
     Computed once per run and handed to the filters, the pictures and the export.
     """
-    return {f.key: flags for f in faces if (flags := quality_flags(f, thresholds))}
+    low_confidence, low_sharpness = thresholds.confidence, thresholds.sharpness
+    flagged: dict[str, list[str]] = {}
+    for f in faces:
+        c, s = f.confidence, f.sharpness
+        good = c is not None and c >= low_confidence and s is not None and s >= low_sharpness
+        if good and not f.problems:  # nothing to flag, told without building the reasons
+            continue
+        if flags := quality_flags(f, thresholds):
+            flagged[f.key] = flags
+    return flagged
 
 
 def quality_score(face: Face) -> float:
@@ -107,7 +116,23 @@ def apply_filters(
     ask for faces with problems, they are flagged under the default thresholds."""
     if flags is None:
         flags = flag_faces(faces) if filters.only_problems else {}
-    return [f for f in faces if passes(f, filters, flags)]
+    # one pass per filter in use, each without a call per face: as ``passes`` decides
+    kept = list(faces)
+    if filters.min_confidence > 0:
+        low = filters.min_confidence
+        kept = [f for f in kept if not (f.confidence or 0.0) < low]
+    if filters.min_sharpness > 0:
+        low = filters.min_sharpness
+        kept = [f for f in kept if not (f.sharpness or 0.0) < low]
+    if filters.pose in ("frontal", "profile"):
+        frontal = filters.pose == "frontal"
+        kept = [f for f in kept if f.is_frontal is frontal]
+    if filters.feeds:
+        feeds = frozenset(filters.feeds)
+        kept = [f for f in kept if f.feed_id in feeds]
+    if filters.only_problems:
+        kept = [f for f in kept if flags.get(f.key)]
+    return kept
 
 
 def _sort_value(
@@ -149,11 +174,12 @@ def sort_faces(
     if key in ("worst", "least", "conflict"):
         descending = False
     known, clashing = distances or {}, frozenset(conflicts)
-    present = [f for f in faces if _sort_value(f, key, known, clashing) is not None]
-    missing = [f for f in faces if _sort_value(f, key, known, clashing) is None]
-    present.sort(key=lambda f: f.index)
-    present.sort(key=lambda f: _sort_value(f, key, known, clashing), reverse=descending)  # type: ignore[arg-type,return-value]
-    return present + sorted(missing, key=lambda f: f.index)
+    valued = [(_sort_value(f, key, known, clashing), f) for f in faces]  # each value once
+    present = [pair for pair in valued if pair[0] is not None]
+    missing = [f for value, f in valued if value is None]
+    present.sort(key=lambda pair: pair[1].index)
+    present.sort(key=lambda pair: pair[0], reverse=descending)  # type: ignore[arg-type,return-value]
+    return [f for _, f in present] + sorted(missing, key=lambda f: f.index)
 
 
 def page_count(total: int, per_page: int) -> int:

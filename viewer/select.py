@@ -89,9 +89,10 @@ def quality_score(face: Face) -> float:
     """Combined quality in 0..1 (geometric mean of confidence and sharpness); missing is 0."""
     if face.confidence is None or face.sharpness is None:
         return 0.0
-    confidence = min(max(face.confidence, 0.0), 1.0)
-    sharpness = min(max(face.sharpness, 0.0), 1.0)
-    return math.sqrt(confidence * sharpness)
+    c, s = face.confidence, face.sharpness  # each clamped to 0..1 (as min(max(v, 0), 1))
+    c = 0.0 if c < 0.0 else 1.0 if c > 1.0 else c
+    s = 0.0 if s < 0.0 else 1.0 if s > 1.0 else s
+    return math.sqrt(c * s)
 
 
 def passes(face: Face, filters: Filters, flags: Mapping[str, Sequence[str]]) -> bool:

@@ -175,12 +175,15 @@ def sort_faces(
     if key in ("worst", "least", "conflict"):
         descending = False
     known, clashing = distances or {}, frozenset(conflicts)
-    valued = [(_sort_value(f, key, known, clashing), f) for f in faces]  # each value once
-    present = [pair for pair in valued if pair[0] is not None]
-    missing = [f for value, f in valued if value is None]
-    present.sort(key=lambda pair: pair[1].index)
-    present.sort(key=lambda pair: pair[0], reverse=descending)  # type: ignore[arg-type,return-value]
-    return [f for _, f in present] + sorted(missing, key=lambda f: f.index)
+    # each value computed once; positions sorted, not (value, face) pairs: a million new
+    # tuples would set off the cyclic collector over every face in memory
+    values = [_sort_value(f, key, known, clashing) for f in faces]
+    present = [f for f, value in zip(faces, values, strict=True) if value is not None]
+    present_values = [value for value in values if value is not None]
+    missing = [f for f, value in zip(faces, values, strict=True) if value is None]
+    order = sorted(range(len(present)), key=lambda i: present[i].index)
+    order.sort(key=present_values.__getitem__, reverse=descending)  # type: ignore[arg-type]
+    return [present[i] for i in order] + sorted(missing, key=lambda f: f.index)
 
 
 def page_count(total: int, per_page: int) -> int:

@@ -8,7 +8,9 @@ in a fresh process of its own, so the peak RSS (VmHWM) is that size's alone:
   first page as the analyst waits for it;
 - one filter change over all faces: ``flag_faces``, ``apply_filters`` and ``sort_faces``, as
   each rerun of the app does;
-- then, apart, where the memory goes: the JSON text, the parsed tree, the Face objects.
+- this process's CPU time beside the wall time of both, for a machine other work shares;
+- then, apart, where the memory goes: the JSON text, and the faces parse_group_body builds
+  over it (each face keeps its text, not a parsed copy).
 
 Prints a table, then one JSON line.
 """
@@ -33,7 +35,7 @@ from viewer.api import Client
 from viewer.compose import PictureFailure, ViewOptions
 from viewer.config import Settings
 from viewer.hosts import HostPolicy
-from viewer.models import parse_group
+from viewer.models import parse_group_body
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.select import Filters, apply_filters, flag_faces, sort_faces
 from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH
@@ -65,20 +67,20 @@ def one(api_url: str, token: str, origin: str, size: int) -> dict[str, Any]:
         closing(Client(settings)) as client,
         closing(Pipeline(settings, HostPolicy(False, [origin]))) as pipe,
     ):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         group = client.get_group("acme", group_id)
-        parsed = time.perf_counter()
+        parsed, parsed_cpu = time.perf_counter(), time.process_time()
         items = group_by_image(group.faces)[:PER_PAGE]
         results = pipe.annotated_many(items, ViewOptions(), THUMB_WIDTH, height=THUMB_HEIGHT)
         shown = time.perf_counter()
         failures = sum(isinstance(r, PictureFailure) for r in results)
 
-        change = time.perf_counter()
+        change, change_cpu = time.perf_counter(), time.process_time()
         flags = flag_faces(group.faces)
         flagged = time.perf_counter()
         passing = apply_filters(group.faces, Filters(min_confidence=0.8, pose="frontal"), flags)
         ordered = sort_faces(passing, "worst")
-        changed = time.perf_counter()
+        changed, changed_cpu = time.perf_counter(), time.process_time()
     gc.collect()
     held = _status_mb("VmRSS") - baseline
     peak = _status_mb("VmHWM") - baseline
@@ -94,29 +96,26 @@ def one(api_url: str, token: str, origin: str, size: int) -> dict[str, Any]:
     ).content
     before = _status_mb("VmRSS")
     loads = time.perf_counter()
-    data = json.loads(body)
-    loaded = time.perf_counter()
-    tree = _status_mb("VmRSS") - before
-    again = parse_group(data)
+    again = parse_group_body(body)
     built = time.perf_counter()
-    objects = _status_mb("VmRSS") - before - tree
+    objects = _status_mb("VmRSS") - before
     assert len(again.faces) == faces
     return {
         "faces": faces,
         "json_mb": round(len(body) / 2**20, 1),
         "fetch_parse_s": round(parsed - start, 3),
-        "json_loads_s": round(loaded - loads, 3),
-        "parse_group_s": round(built - loaded, 3),
+        "fetch_parse_cpu_s": round(parsed_cpu - start_cpu, 3),
+        "parse_body_s": round(built - loads, 3),
         "first_page_s": round(shown - start, 3),
         "page_only_s": round(shown - parsed, 3),
         "page_failures": failures,
         "filter_change_s": round(changed - change, 3),
+        "filter_change_cpu_s": round(changed_cpu - change_cpu, 3),
         "flag_faces_s": round(flagged - change, 3),
         "peak_rss_mb": round(peak + baseline, 1),
         "peak_over_start_mb": round(peak, 1),
         "held_mb": round(held, 1),
-        "tree_mb": round(tree, 1),
-        "face_objects_mb": round(objects, 1),
+        "faces_mb": round(objects, 1),
         "baseline_mb": round(baseline, 1),
     }
 
@@ -156,12 +155,14 @@ def rows(r: dict[str, Any]) -> list[Row]:
             Row(n, f"{m['json_mb']:,.0f} MB of JSON"),
             Row(
                 "  first page",
-                f"{m['first_page_s']:,.2f} s (fetch + parse {m['fetch_parse_s']:,.2f} s)",
+                f"{m['first_page_s']:,.2f} s (fetch + parse {m['fetch_parse_s']:,.2f} s, "
+                f"CPU {m['fetch_parse_cpu_s']:,.2f} s)",
                 ("≤ 6 s", m["first_page_s"] <= TARGET_FIRST_PAGE_S) if big else None,
             ),
             Row(
                 "  one filter change",
-                f"{m['filter_change_s'] * 1000:,.0f} ms (flags {m['flag_faces_s'] * 1000:,.0f} ms)",
+                f"{m['filter_change_s'] * 1000:,.0f} ms (flags {m['flag_faces_s'] * 1000:,.0f} ms, "
+                f"CPU {m['filter_change_cpu_s'] * 1000:,.0f} ms)",
                 ("≤ 1 s", m["filter_change_s"] <= TARGET_FILTER_S) if big else None,
             ),
             Row(
@@ -170,9 +171,8 @@ def rows(r: dict[str, Any]) -> list[Row]:
                 ("≤ 1 GB", m["peak_rss_mb"] <= TARGET_MEMORY_MB) if big else None,
             ),
             Row(
-                "  json.loads / parse_group",
-                f"{m['json_loads_s']:,.2f} s, {m['tree_mb']:,.0f} MB / "
-                f"{m['parse_group_s']:,.2f} s, {m['face_objects_mb']:,.0f} MB",
+                "  parse_group_body",
+                f"{m['parse_body_s']:,.2f} s, faces {m['faces_mb']:,.0f} MB over the body",
             ),
         ]
     return out

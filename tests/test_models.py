@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from viewer.exceptions import InvalidGroupError, ViewerError
-from viewer.models import Face, Group, RawBox, answered_another, parse_face, parse_group
+from viewer.models import (
+    Face,
+    Group,
+    RawBox,
+    answered_another,
+    parse_face,
+    parse_group,
+    parse_group_body,
+)
 
 # The sample group from the API notes, verbatim.
 SAMPLE_JSON = (Path(__file__).parent / "data" / "sample_group.json").read_text()
@@ -30,11 +38,16 @@ def refused(url: str) -> str:
 
 
 def _face(**fields) -> Face:
-    """Parse a single valid face with ``fields`` overriding (None removes a field)."""
+    """Parse a single valid face with ``fields`` overriding (None removes a field), from the
+    mapping and from the JSON text (parse_group_body): the two must agree, problems too."""
     data = {"url": GOOD_URL, "boundingBox": dict(GOOD_BOX)}
     data.update(fields)
     data = {k: v for k, v in data.items() if v is not None}
-    return parse_group({"images": [data]}).faces[0]
+    face = parse_group({"images": [data]}).faces[0]
+    from_body = parse_group_body(json.dumps({"images": [data]}).encode()).faces[0]
+    assert from_body == face
+    assert from_body.problems == face.problems
+    return face
 
 
 def _box(**values) -> dict:
@@ -728,3 +741,109 @@ def test_a_created_at_in_seconds_is_read_as_seconds_with_a_note(
         "linkLastModifiedAt": SECONDS.replace("createdAt", "linkLastModifiedAt"),
     }
     assert group.time_notes == (notes if noted else {})
+
+
+# --- the response body: parse_group_body ----------------------------------------------------
+
+
+def _clean_image(i: int) -> dict:
+    return {
+        "id": f"face-{i}",
+        "customId": f"cam-{i}",
+        "feedId": f"Camera_{i % 3}",
+        "identityId": "person-1",
+        "groupId": "g",
+        "url": f"https://img.example.com/{i}.jpg",
+        "boundingBox": {"xMin": 10 + i, "yMin": 0.25, "xMax": 200.5, "yMax": 300},
+        "boundingBoxConfidence": (i % 100) / 100,
+        "sharpness": 1,
+        "isFrontal": i % 2 == 0,
+        "type": "FACE",
+        "width": 1280,
+        "height": 720.0,
+        "createdAt": 1_487_648_348_000 + i,
+        "vendorField": {"nested": [i]},
+    }
+
+
+ODD_IMAGES = [
+    {"url": "ftp://img.example.com/1.jpg", "boundingBox": GOOD_BOX},
+    {"url": GOOD_URL},
+    {"url": GOOD_URL, "boundingBox": GOOD_BOX, "boundingBoxConfidence": 1.5},
+    {"url": GOOD_URL, "boundingBox": GOOD_BOX, "sharpness": "0.4", "isFrontal": "true"},
+    {"url": GOOD_URL, "boundingBox": GOOD_BOX, "width": 0, "height": -3},
+    {"url": GOOD_URL, "boundingBox": GOOD_BOX, "createdAt": -1},
+    {"url": GOOD_URL, "boundingBox": GOOD_BOX, "createdAt": 10**20},
+    {"url": GOOD_URL, "boundingBox": _box(xMax=None)},
+    {"url": GOOD_URL, "boundingBox": GOOD_BOX, "id": 7, "feedId": ["x"]},
+    None,
+    "https://img.example.com/a.jpg",
+    {"url": GOOD_URL, "boundingBox": GOOD_BOX, "id": "face-3"},  # a repeated id
+]
+
+
+def _bodies() -> list[bytes]:
+    clean = [_clean_image(i) for i in range(5000)]  # more than one chunk
+    mixed = list(clean)
+    for n, odd in enumerate(ODD_IMAGES):
+        mixed.insert(n * 397, odd)
+    head = {"id": "g", "identityId": 5, "createdAt": "soon", "nextPage": 2, "linkModifiedBy": "ML"}
+    texts = [
+        SAMPLE_JSON,
+        json.dumps({**head, "images": clean}),
+        json.dumps({**head, "images": mixed}),
+        json.dumps({"images": [{"url": GOOD_URL, "boundingBox": GOOD_BOX, "width": 10**400}]}),
+        json.dumps({"images": None, "id": "g"}),
+        json.dumps({"id": "g", "images": {"0": {}}}),
+        json.dumps({"images": [{"url": GOOD_URL, "boundingBoxConfidence": float("nan")}]}),
+        # a repeated key: the last one counts, as for json.loads
+        '{"images": [{"url": "ftp://x/1.jpg", "url": "https://x/1.jpg", "boundingBox": '
+        '{"xMin": 1, "yMin": 1, "xMax": 2, "yMax": 2}}], "id": "a", "id": "b"}',
+    ]
+    return [text.encode() for text in texts]
+
+
+@pytest.mark.parametrize("body", _bodies(), ids=lambda b: f"{len(b)}-bytes")
+def test_body_parses_to_the_group_its_json_does(body):
+    data = json.loads(body)
+    expected = parse_group(data)
+    group = parse_group_body(body)
+    assert group == expected
+    assert dict(group.extra) == dict(expected.extra)
+    for face, old in zip(group.faces, expected.faces, strict=True):
+        assert (face.problems, face.created_at, face.box) == (old.problems, old.created_at, old.box)
+        assert face.raw == old.raw
+    assert group.raw == data
+    assert json.loads(group.raw_json()) == data
+
+
+def test_body_that_is_not_json_or_not_a_group_fails_as_before():
+    with pytest.raises(ValueError):
+        parse_group_body(b"<html>not json</html>")
+    with pytest.raises(InvalidGroupError) as info:
+        parse_group_body(b'[{"id": "g"}]')
+    assert info.value.message == (
+        "The API's answer was JSON but not a group (a list, not an object): check II_API_URL."
+    )
+
+
+def test_faces_from_a_body_keep_their_text_not_a_parsed_copy():
+    body = json.dumps({"id": "g", "images": [_clean_image(i) for i in range(3)] + [None]}).encode()
+    group = parse_group_body(body)
+    for face in group.faces:
+        assert not isinstance(face.source, dict)
+    assert group.faces[2].raw == _clean_image(2)
+    assert group.faces[3].raw == {}  # not an object: nothing to show
+    assert group.raw_json() is body  # the export writes the body exactly as sent
+    assert group.faces[0].group_id is group.faces[1].group_id  # repeated text stored once
+
+
+def test_raw_preview_holds_the_first_faces_in_the_members_order():
+    data = {"id": "g", "images": [_clean_image(i) for i in range(5)], "nextPage": 2}
+    for group in (parse_group(data), parse_group_body(json.dumps(data).encode())):
+        preview = group.raw_preview(2)
+        assert list(preview) == ["id", "images", "nextPage"]
+        assert preview["images"] == data["images"][:2]
+        assert preview["nextPage"] == 2
+    assert parse_group_body(b'{"images": null}').raw_preview(2) == {"images": None}
+    assert parse_group_body(b'{"images": []}').raw_preview(2) == {"images": []}

@@ -404,3 +404,39 @@ def test_feeds_of(feeds: list[str | None], expected: list[str]) -> None:
 )
 def test_value_range(values: list[float | None], expected: tuple[float, float]) -> None:
     assert value_range(values) == pytest.approx(expected)
+
+
+# Faces at and around every edge the filters and flags compare: thresholds exactly, zero,
+# missing, NaN (a Face built by hand may hold one), a pose that is not a boolean.
+EDGE_VALUES = (None, 0.0, 0.3, 0.7, 0.71, 1.0, float("nan"))
+EDGE_FACES = tuple(
+    Face(
+        index=i,
+        id=f"e{i}",
+        confidence=EDGE_VALUES[i % 7],
+        sharpness=EDGE_VALUES[(i // 7) % 7],
+        is_frontal=(True, False, None, 1)[i % 4],
+        feed_id=("A", "B", None)[i % 3],
+        problems=("no bounding box",) if i % 5 == 0 else (),
+    )
+    for i in range(7 * 7 * 4)
+)
+EDGE_FILTERS = [
+    Filters(min_confidence=c, min_sharpness=s, pose=p, feeds=feeds, only_problems=o)
+    for c in (0.0, 0.7, 0.71)
+    for s in (0.0, 0.3)
+    for p in ("all", "frontal", "profile")
+    for feeds in ((), ("A",), ("A", "B"))
+    for o in (False, True)
+]
+
+
+@pytest.mark.parametrize("thresholds", [Thresholds(), Thresholds(0.71, 0.0), Thresholds(0.0, 1.0)])
+def test_flags_and_filters_at_the_edges_decide_face_by_face(thresholds: Thresholds) -> None:
+    flags = flag_faces(EDGE_FACES, thresholds)
+    by_face = {f.key: r for f in EDGE_FACES if (r := quality_flags(f, thresholds))}
+    assert flags == by_face
+    assert list(flags) == list(by_face)  # in group order
+    for filters in EDGE_FILTERS:
+        expected = [f for f in EDGE_FACES if passes(f, filters, flags)]
+        assert apply_filters(EDGE_FACES, filters, flags) == expected, filters

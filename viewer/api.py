@@ -9,6 +9,7 @@ deadline (``II_API_DEADLINE_S``), however slowly its headers arrive.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import threading
@@ -38,7 +39,7 @@ from viewer.edits import (
     retry_after_seconds,
     write_error,
 )
-from viewer.models import Group, parse_group
+from viewer.models import Group, parse_group, parse_group_body
 from viewer.paths import (
     MAX_GROUP_ID,  # noqa: F401 - for callers of the client
     MAX_NAMESPACE,
@@ -354,10 +355,17 @@ class Client:
             ) from None
 
     def _request(
-        self, method: str, path: str, json_body: Any = None, *, operation: str | None = None
+        self,
+        method: str,
+        path: str,
+        json_body: Any = None,
+        *,
+        operation: str | None = None,
+        unparsed: bool = False,
     ) -> Any:
         """The answer's JSON. ``operation`` (add, remove, create): an identity change, sent once;
-        a refusal raises with the API's answer (``APIError.answer``) for the review log."""
+        a refusal raises with the API's answer (``APIError.answer``) for the review log.
+        ``unparsed``: the successful answer itself, its body for the caller to parse."""
         change = operation is not None
         answer = self._send(
             method, path, json_body=json_body, token=self._fresh_token(), change=change
@@ -373,7 +381,7 @@ class Client:
             error.answer = answer_text(answer.status, answer.body, self._secrets())
             raise error
         self._raise_for_status(answer, path)
-        return self._json(answer, path)
+        return answer if unparsed else self._json(answer, path)
 
     def _check_address(self, path: str) -> None:
         """After a 404 to a read at ``path``: WrongAPIURLError if a search of its namespace,
@@ -460,7 +468,11 @@ class Client:
     def get_group(self, namespace: str, group_id: str) -> Group:
         """Fetch one group; raises a ViewerError subclass with a sentence for the analyst."""
         path = group_path(namespace, group_id)
-        return parse_group(self._request("GET", path))
+        answer = self._request("GET", path, unparsed=True)
+        if answer.body.strip():
+            with contextlib.suppress(ValueError, RecursionError):  # said below, as for any answer
+                return parse_group_body(answer.body)
+        return parse_group(self._json(answer, path))
 
     def search_groups(
         self,

@@ -8,7 +8,6 @@ the API sent it.
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -184,7 +183,7 @@ def _members(ctx: _Context, failures: list[ImageFailure]) -> Iterator[tuple[str,
     if review is not None and review.unavailable is None:
         yield "review_log.csv", review_log_csv(review.log).encode("utf-8")
         yield "apply_log.csv", apply_log_csv(review.apply_log).encode("utf-8")
-    yield "group.json", json.dumps(ctx.group.raw).encode("utf-8")
+    yield "group.json", ctx.group.raw_json()
     yield "README.txt", _readme(ctx, written, failures).encode("utf-8")
 
 

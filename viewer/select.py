@@ -75,16 +75,26 @@ def flag_faces(
 
     Computed once per run and handed to the filters, the pictures and the export.
     """
-    return {f.key: flags for f in faces if (flags := quality_flags(f, thresholds))}
+    low_confidence, low_sharpness = thresholds.confidence, thresholds.sharpness
+    flagged: dict[str, list[str]] = {}
+    for f in faces:
+        c, s = f.confidence, f.sharpness
+        good = c is not None and c >= low_confidence and s is not None and s >= low_sharpness
+        if good and not f.problems:  # nothing to flag, told without building the reasons
+            continue
+        if flags := quality_flags(f, thresholds):
+            flagged[f.key] = flags
+    return flagged
 
 
 def quality_score(face: Face) -> float:
     """Combined quality in 0..1 (geometric mean of confidence and sharpness); missing is 0."""
     if face.confidence is None or face.sharpness is None:
         return 0.0
-    confidence = min(max(face.confidence, 0.0), 1.0)
-    sharpness = min(max(face.sharpness, 0.0), 1.0)
-    return math.sqrt(confidence * sharpness)
+    c, s = face.confidence, face.sharpness  # each clamped to 0..1 (as min(max(v, 0), 1))
+    c = 0.0 if c < 0.0 else 1.0 if c > 1.0 else c
+    s = 0.0 if s < 0.0 else 1.0 if s > 1.0 else s
+    return math.sqrt(c * s)
 
 
 def passes(face: Face, filters: Filters, flags: Mapping[str, Sequence[str]]) -> bool:
@@ -113,7 +123,29 @@ def apply_filters(
     ask for faces with problems, they are flagged under the default thresholds."""
     if flags is None:
         flags = flag_faces(faces) if filters.only_problems else {}
-    return [f for f in faces if passes(f, filters, flags)]
+    # one pass per filter in use, each without a call per face: as ``passes`` decides
+    kept = list(faces)
+    if filters.min_confidence > 0:
+        low = filters.min_confidence
+        kept = [f for f in kept if not (f.confidence or 0.0) < low]
+    if filters.min_sharpness > 0:
+        low = filters.min_sharpness
+        kept = [f for f in kept if not (f.sharpness or 0.0) < low]
+    if filters.max_confidence < 1:
+        high = filters.max_confidence
+        kept = [f for f in kept if not (f.confidence or 0.0) > high]
+    if filters.max_sharpness < 1:
+        high = filters.max_sharpness
+        kept = [f for f in kept if not (f.sharpness or 0.0) > high]
+    if filters.pose in ("frontal", "profile"):
+        frontal = filters.pose == "frontal"
+        kept = [f for f in kept if f.is_frontal is frontal]
+    if filters.feeds:
+        feeds = frozenset(filters.feeds)
+        kept = [f for f in kept if f.feed_id in feeds]
+    if filters.only_problems:
+        kept = [f for f in kept if flags.get(f.key)]
+    return kept
 
 
 def _sort_value(
@@ -155,11 +187,15 @@ def sort_faces(
     if key in ("worst", "least", "conflict"):
         descending = False
     known, clashing = distances or {}, frozenset(conflicts)
-    present = [f for f in faces if _sort_value(f, key, known, clashing) is not None]
-    missing = [f for f in faces if _sort_value(f, key, known, clashing) is None]
-    present.sort(key=lambda f: f.index)
-    present.sort(key=lambda f: _sort_value(f, key, known, clashing), reverse=descending)  # type: ignore[arg-type,return-value]
-    return present + sorted(missing, key=lambda f: f.index)
+    # each value computed once; positions sorted, not (value, face) pairs: a million new
+    # tuples would set off the cyclic collector over every face in memory
+    values = [_sort_value(f, key, known, clashing) for f in faces]
+    present = [f for f, value in zip(faces, values, strict=True) if value is not None]
+    present_values = [value for value in values if value is not None]
+    missing = [f for f, value in zip(faces, values, strict=True) if value is None]
+    order = sorted(range(len(present)), key=lambda i: present[i].index)
+    order.sort(key=present_values.__getitem__, reverse=descending)  # type: ignore[arg-type]
+    return [present[i] for i in order] + sorted(missing, key=lambda f: f.index)
 
 
 def page_count(total: int, per_page: int) -> int:

@@ -224,10 +224,7 @@ def _empty(group: Group, state: ViewState) -> ViewState:
 def _raw_json(group: Group) -> None:
     with st.expander("Raw JSON"):
         st.caption("The group exactly as the API sent it (first 200 faces).")
-        raw = dict(group.raw)
-        if isinstance(raw.get("images"), list) and len(raw["images"]) > 200:
-            raw["images"] = raw["images"][:200]
-        st.json(raw, expanded=1)
+        st.json(group.raw_preview(200), expanded=1)
 
 
 def _snapshot(

@@ -23,9 +23,10 @@ from viewer.select import (
     value_range,
 )
 
-# Six faces for filtering. Flags under the default thresholds (confidence 0.7, sharpness 0.3):
+# Six faces for filtering. Flags under the STRICT thresholds (confidence 0.7, sharpness 0.3):
 #   0: none            1: low confidence     2: blurry
 #   3: no confidence   4: no sharpness       5: a parse problem
+# Under the defaults (confidence 0.5, sharpness 0.15) faces 1 and 2 are not flagged.
 FILTER_FACES = (
     Face(index=0, confidence=0.9, sharpness=0.8, is_frontal=True, feed_id="A"),
     Face(index=1, confidence=0.5, sharpness=0.6, is_frontal=False, feed_id="B"),
@@ -42,6 +43,7 @@ FILTER_FACES = (
     ),
 )
 ALL = [0, 1, 2, 3, 4, 5]
+STRICT = Thresholds(confidence=0.7, sharpness=0.3)
 
 
 def indices(faces: list[Face]) -> list[int]:
@@ -72,9 +74,8 @@ def indices(faces: list[Face]) -> list[int]:
         pytest.param(Filters(feeds=("B", "C")), Thresholds(), [1, 4, 5], id="feeds B,C"),
         pytest.param(Filters(feeds=("Z",)), Thresholds(), [], id="unknown feed"),
         # only problems: depends on the thresholds.
-        pytest.param(
-            Filters(only_problems=True), Thresholds(), [1, 2, 3, 4, 5], id="problems default"
-        ),
+        pytest.param(Filters(only_problems=True), Thresholds(), [3, 4, 5], id="problems default"),
+        pytest.param(Filters(only_problems=True), STRICT, [1, 2, 3, 4, 5], id="problems strict"),
         pytest.param(
             Filters(only_problems=True),
             Thresholds(confidence=0.4, sharpness=0.1),
@@ -97,9 +98,7 @@ def indices(faces: list[Face]) -> list[int]:
         pytest.param(
             Filters(feeds=("A", "B"), pose="profile"), Thresholds(), [1], id="feeds+profile"
         ),
-        pytest.param(
-            Filters(feeds=("A",), only_problems=True), Thresholds(), [2], id="feed+problems"
-        ),
+        pytest.param(Filters(feeds=("A",), only_problems=True), STRICT, [2], id="feed+problems"),
         pytest.param(
             Filters(pose="frontal", only_problems=True, min_sharpness=0.5),
             Thresholds(),
@@ -124,7 +123,10 @@ def test_apply_filters(filters: Filters, thresholds: Thresholds, expected: list[
 
 
 def test_flag_faces_keys_the_flagged_faces_and_leaves_the_rest_out() -> None:
-    assert flag_faces(FILTER_FACES) == {f.key: quality_flags(f) for f in FILTER_FACES[1:]}
+    assert flag_faces(FILTER_FACES) == {f.key: quality_flags(f) for f in FILTER_FACES[3:]}
+    assert flag_faces(FILTER_FACES, STRICT) == {
+        f.key: quality_flags(f, STRICT) for f in FILTER_FACES[1:]
+    }
     assert flag_faces(FILTER_FACES, Thresholds(0.0, 0.0)) == {
         FILTER_FACES[3].key: ["no confidence"],
         FILTER_FACES[4].key: ["no sharpness"],
@@ -139,7 +141,7 @@ def test_only_problems_reads_the_flags_it_is_given() -> None:
 
 
 def test_without_flags_only_problems_flags_under_the_default_thresholds() -> None:
-    assert indices(apply_filters(FILTER_FACES, Filters(only_problems=True))) == [1, 2, 3, 4, 5]
+    assert indices(apply_filters(FILTER_FACES, Filters(only_problems=True))) == [3, 4, 5]
 
 
 @pytest.mark.parametrize(
@@ -162,9 +164,12 @@ def test_filters_is_default(filters: Filters, is_default: bool) -> None:
     [
         (Face(0, confidence=0.9, sharpness=0.8), Thresholds(), []),
         # at the threshold is not below it
-        (Face(0, confidence=0.7, sharpness=0.3), Thresholds(), []),
-        (Face(0, confidence=0.5, sharpness=0.8), Thresholds(), ["low confidence 50%"]),
-        (Face(0, confidence=0.9, sharpness=0.25), Thresholds(), ["blurry (sharpness 0.25)"]),
+        (Face(0, confidence=0.5, sharpness=0.15), Thresholds(), []),
+        (Face(0, confidence=0.49, sharpness=0.8), Thresholds(), ["low confidence 49%"]),
+        (Face(0, confidence=0.9, sharpness=0.14), Thresholds(), ["blurry (sharpness 0.14)"]),
+        (Face(0, confidence=0.7, sharpness=0.3), STRICT, []),
+        (Face(0, confidence=0.5, sharpness=0.8), STRICT, ["low confidence 50%"]),
+        (Face(0, confidence=0.9, sharpness=0.25), STRICT, ["blurry (sharpness 0.25)"]),
         (Face(0), Thresholds(), ["no confidence", "no sharpness"]),
         (
             Face(0, confidence=0.12, sharpness=0.1234, problems=("no bounding box",)),

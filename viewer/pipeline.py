@@ -148,7 +148,7 @@ class Pipeline:
             decoded = decode(fetched.data, self.settings.max_image_pixels, draft)
             return render_annotated(decoded, faces, options, width, height)
         except ImageError as error:
-            return PictureFailure(fetched.url, error.message)
+            return self._unreadable(fetched.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
             reason = f"The image could not be drawn ({type(error).__name__})."
             return PictureFailure(fetched.url, reason)
@@ -200,7 +200,7 @@ class Pipeline:
             decoded = self._decoded_for_crop(got, face, options, size)
             return render_crop(decoded, face, options, size)
         except ImageError as error:
-            return PictureFailure(got.url, error.message)
+            return self._unreadable(got.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
             reason = f"The face could not be cropped ({type(error).__name__})."
             return PictureFailure(got.url, reason)
@@ -219,6 +219,25 @@ class Pipeline:
         self.draws += 1
         self._decoded.put(got.url, decoded)
         return decoded
+
+    def _unreadable(self, url: str, reason: str) -> PictureFailure:
+        """An image that arrived but cannot be read: remembered for ``failed_images``."""
+        failure = PictureFailure(url, reason)
+        self.cache.put(("unreadable", url), failure, ttl_s=PICTURE_FAILURE_TTL_S)
+        return failure
+
+    def failed_images(self, urls: Iterable[str | None]) -> dict[str, str]:
+        """Of ``urls``, those already tried that failed (not had, or not readable), with why."""
+        failed: dict[str, str] = {}
+        for url in urls:
+            if not url or url in failed:
+                continue
+            got = self.fetcher.cached(url)
+            if isinstance(got, FetchFailure):
+                failed[url] = got.reason
+            elif (bad := self.cache.get(("unreadable", url))) is not None:
+                failed[url] = bad.reason
+        return failed
 
     def prefetch(self, urls: Iterable[str | None]) -> int:
         return self.fetcher.prefetch(u for u in urls if u)

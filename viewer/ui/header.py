@@ -55,7 +55,9 @@ def header(
     cols[3].metric(
         "Flagged",
         f"{flagged:,}",
-        help="Faces under the quality thresholds or with a data problem.",
+        help="Of the shown faces, those flagged: under a quality threshold, with a data "
+        "problem (a box that had to be repaired included), whose image failed, or with "
+        "identity evidence against them. Follows the filters.",
     )
     cols[4].metric(
         "Reviewed",

@@ -45,6 +45,8 @@ from viewer.ui.table import table_view
 from viewer.ui.text import escape_md
 from viewer.ui.welcome import demo_welcome
 
+IMAGE_FAILED = "image failed"  # a face's flag once its picture could not be had
+
 
 def _load(s: Settings, namespace: str, group_id: str) -> Group:
     """The group; the client refuses a namespace or ID that cannot be sent, before any request."""
@@ -144,8 +146,12 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     in_view = sort_faces(group.faces, state.sort, state.descending)[: state.per_page]
     evidence = identity_ui.evidence(s, group, in_view, state.thresholds.identity)
     conflicts = evidence.conflicts.keys()
+    pipe = resources.pipeline(s)
     flags = flag_faces(group.faces, state.thresholds)  # once per run, for every view
+    failed = pipe.failed_images(group.image_urls)  # known once their pictures were tried
     for face in group.faces:
+        if face.url in failed:
+            flags[face.key] = [*flags.get(face.key, []), IMAGE_FAILED]
         if reasons := evidence.reasons(face):
             flags[face.key] = [*flags.get(face.key, []), *reasons]
         if face.key in removed:
@@ -160,13 +166,13 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     for key, marks in [*evidence.badges().items(), *apply_ui.removed_badges(removed).items()]:
         badges[key] = (*badges.get(key, ()), *marks)
     options = replace(options, flagged=frozenset(flags)).with_badges(badges)
-    pipe = resources.pipeline(s)
     ctx = ViewContext(pipe, options, flags, session.open_face, review=review, evidence=evidence)
     if state.mode == "review":
         return _review(s, ctx, group, state, passing, applying)
     shown = sort_faces(passing, state.sort, state.descending, evidence.distances, conflicts)
     counts = review.board.counts() if review.board else None
-    header(group, len(shown), len(flags), counts, apply_ui.applied_by(applying.batches))
+    flagged = sum(f.key in flags for f in shown)
+    header(group, len(shown), flagged, counts, apply_ui.applied_by(applying.batches))
     if removed:
         st.caption(
             f"\u2212 {len(removed):,} face(s) {apply_ui.REMOVED}: an apply from this viewer "

@@ -78,7 +78,7 @@ def test_empty_params_give_defaults() -> None:
     assert (state.namespace, state.group, state.view) == ("", "", "gallery")
     assert (state.page, state.per_page, state.sort, state.descending) == (1, 24, "index", False)
     assert state.filters == Filters(0.0, 0.0, "all", (), False)
-    assert state.thresholds == Thresholds(0.7, 0.3)
+    assert state.thresholds == Thresholds(0.5, 0.15)
     assert (state.color, state.blur, state.face, state.compare) == ("frontal", False, None, ())
 
 
@@ -327,7 +327,7 @@ def test_namespace_and_group_are_capped() -> None:
         ({}, {}),
         ({"page": 1, "per_page": 24, "sort": "index", "descending": False}, {}),
         ({"filters": Filters(min_confidence=0.0, pose="all")}, {}),
-        ({"thresholds": Thresholds(confidence=0.7, sharpness=0.3)}, {}),
+        ({"thresholds": Thresholds(confidence=0.5, sharpness=0.15)}, {}),
         ({"color": "frontal", "blur": False, "face": None, "compare": ()}, {}),
         ({"namespace": "acme"}, {"namespace": "acme"}),
         ({"view": "stats"}, {"view": "stats"}),
@@ -338,7 +338,7 @@ def test_namespace_and_group_are_capped() -> None:
         ({"filters": Filters(min_sharpness=0.5)}, {"sharp": "0.5"}),
         ({"filters": Filters(feeds=("A", "B"))}, {"feeds": "A,B"}),
         ({"filters": Filters(only_problems=True)}, {"problems": "1"}),
-        ({"thresholds": Thresholds(confidence=0.5)}, {"tconf": "0.5"}),
+        ({"thresholds": Thresholds(confidence=0.7)}, {"tconf": "0.7"}),
         ({"thresholds": Thresholds(sharpness=0.25)}, {"tsharp": "0.25"}),
         ({"color": "confidence"}, {"color": "confidence"}),
         ({"blur": True}, {"blur": "1"}),

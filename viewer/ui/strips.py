@@ -10,12 +10,14 @@ from viewer.compose import PictureFailure, ViewOptions
 from viewer.models import Face
 from viewer.numbers import counted
 from viewer.pipeline import Pipeline
-from viewer.select import Thresholds, best_faces
+from viewer.select import best_faces
 from viewer.ui.gallery import error_tile_jpeg
 
 STRIP_TILE = 96
 TRIED = 3  # a best-faces strip tries at most this many times its length of faces
-BLURRY = Thresholds().sharpness  # below this sharpness a crop is too blurry to stand for a group
+# Below this sharpness a crop is too blurry to stand for a group: stricter than the flag's
+# default (0.15, too blurred to judge at all), as a group's best faces should be clear ones.
+BLURRY = 0.3
 
 
 def is_blurry(face: Face) -> bool:

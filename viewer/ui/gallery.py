@@ -22,7 +22,7 @@ from viewer.ui.context import PagedContext, ViewContext
 from viewer.ui.grid import TILE_IMAGE, tile, tile_row
 from viewer.ui.text import SECONDS_MARK, escape_md, when_noted
 
-PAGE_WAIT_S = 3.0  # a page waits this long for its pictures, then settles; the rest fill in
+PAGE_WAIT_S = 5.0  # a page waits this long for its pictures, then settles; the rest fill in
 POLL_S = 1.0  # how often a settled page looks whether its last pictures have arrived
 THUMB_WIDTH = 480
 THUMB_HEIGHT = 270  # every picture is fitted into a 16:9 tile (camera frames) so rows line up

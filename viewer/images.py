@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from operator import attrgetter
 from urllib.parse import urljoin
@@ -50,6 +51,12 @@ class FetchFailure:
 
 
 FetchResult = Fetched | FetchFailure
+
+
+def left(until: float | None) -> float | None:
+    """Seconds from now to ``until`` (a ``time.monotonic()`` time), never below 0; None: no
+    end."""
+    return None if until is None else max(0.0, until - time.monotonic())
 
 
 def make_cache(settings: Settings) -> ByteLRU:
@@ -182,9 +189,12 @@ class Fetcher:
                 on_progress(len(results), total)
         return {url: results[url] for url in distinct}
 
-    def fetch_iter(self, urls: Iterable[str]) -> Iterator[tuple[str, FetchResult]]:
+    def fetch_iter(
+        self, urls: Iterable[str], until: float | None = None
+    ) -> Iterator[tuple[str, FetchResult]]:
         """Yield (url, result) for every distinct URL: cached ones first, then as they finish,
-        so one slow host never holds back the rest."""
+        so one slow host never holds back the rest. ``until`` (a ``time.monotonic()`` time):
+        stop there; what is still downloading goes on and is cached when it arrives."""
         futures: dict[Future[FetchResult], str] = {}
         for url in dict.fromkeys(urls):
             hit = self.cached(url)
@@ -192,8 +202,11 @@ class Fetcher:
                 yield url, hit
             else:
                 futures[self._submit(url, self._pool)] = url
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        try:
+            for future in as_completed(futures, timeout=left(until)):
+                yield futures[future], future.result()
+        except FuturesTimeout:
+            return
 
     def prefetch(self, urls: Iterable[str]) -> int:
         """Start downloading URLs in the background and return at once; returns how many."""

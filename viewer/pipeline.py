@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import TypeVar
 
 from viewer.cache import ByteLRU
@@ -25,7 +26,7 @@ from viewer.config import Settings
 from viewer.decoding import Decoded, decode
 from viewer.exceptions import ImageError
 from viewer.hosts import HostPolicy
-from viewer.images import Fetched, Fetcher, FetchFailure, FetchResult, make_cache
+from viewer.images import Fetched, Fetcher, FetchFailure, FetchResult, left, make_cache
 from viewer.models import Face
 
 T = TypeVar("T")
@@ -89,8 +90,10 @@ class Pipeline:
         width: int | None,
         height: int | None = None,
         cache: bool = True,
+        until: float | None = None,
     ) -> Iterator[tuple[int, Result]]:
-        """Yield (index into ``items``, picture) as each is ready: cached ones first."""
+        """Yield (index into ``items``, picture) as each is ready: cached ones first.
+        ``until``: stop at that ``time.monotonic()`` time, the rest left to finish behind."""
         keys = [
             ("annotated", url, tuple(faces), options.only_for(faces), width, height)
             for url, faces in items
@@ -112,7 +115,7 @@ class Pipeline:
                 self._store(keys[i], result)
             return result
 
-        yield from self._draw_as_fetched(pending, make)
+        yield from self._draw_as_fetched(pending, make, until)
 
     def _store(self, key: Hashable, result: Result) -> None:
         """Cache a picture; a failure only for a while, so that it is tried again."""
@@ -120,17 +123,25 @@ class Pipeline:
         self.cache.put(key, result, ttl_s=PICTURE_FAILURE_TTL_S if failed else None)
 
     def _draw_as_fetched(
-        self, pending: dict[str, list[T]], make: Callable[[T, FetchResult], R]
+        self,
+        pending: dict[str, list[T]],
+        make: Callable[[T, FetchResult], R],
+        until: float | None = None,
     ) -> Iterator[tuple[T, R]]:
-        """Download the pending URLs and draw each item as soon as its image arrives."""
+        """Download the pending URLs and draw each item as soon as its image arrives;
+        ``until`` (a ``time.monotonic()`` time): stop yielding there, while what is still
+        downloading or drawing goes on in the background and is cached when done."""
         drawing: dict[Future[R], T] = {}
-        for url, got in self.fetcher.fetch_iter(pending):
+        for url, got in self.fetcher.fetch_iter(pending, until):
             for item in pending[url]:
                 drawing[self._draw_pool.submit(make, item, got)] = item
             for future in [f for f in drawing if f.done()]:
                 yield drawing.pop(future), future.result()
-        for future in as_completed(drawing):
-            yield drawing[future], future.result()
+        try:
+            for future in as_completed(drawing, timeout=left(until)):
+                yield drawing[future], future.result()
+        except FuturesTimeout:
+            return
 
     def _annotate(
         self,
@@ -171,9 +182,14 @@ class Pipeline:
         return {f.key: results[f.key] for f in faces}
 
     def crops_stream(
-        self, faces: Sequence[Face], options: ViewOptions, size: int = 160
+        self,
+        faces: Sequence[Face],
+        options: ViewOptions,
+        size: int = 160,
+        until: float | None = None,
     ) -> Iterator[tuple[str, Result]]:
-        """Yield (face key, crop) as each is ready: cached ones first."""
+        """Yield (face key, crop) as each is ready: cached ones first. ``until``: stop at
+        that ``time.monotonic()`` time, the rest left to finish behind."""
         keys = {f.key: ("crop", f, options.only_for([f]), size) for f in faces}
         pending: dict[str, list[str]] = {}
         by_key = {f.key: f for f in faces}
@@ -191,7 +207,7 @@ class Pipeline:
             self._store(keys[key], result)
             return result
 
-        yield from self._draw_as_fetched(pending, make)
+        yield from self._draw_as_fetched(pending, make, until)
 
     def _crop(self, got: FetchResult, face: Face, options: ViewOptions, size: int) -> Result:
         if isinstance(got, FetchFailure):

@@ -13,11 +13,15 @@ from tests.ui.apptest import SAMPLE, gallery_images, run, unescaped
 from viewer.demo.server import DemoServer
 
 
-def test_demo_mode_shows_the_sample_group_without_typing() -> None:
+def test_demo_mode_first_shows_the_demo_groups_one_click_from_each() -> None:
     at = run()
     assert not at.exception
     assert not at.error
     assert any("Demo data" in i.value for i in at.sidebar.info)
+    assert at.title[0].value == "Group Viewer"
+    assert at.text_input(key="namespace").value == "acme"
+    at.button(key=f"demo_open_acme_{SAMPLE}").click()
+    at.run()
     images = gallery_images(at)
     assert len(images) == 1
     assert "some" in images[0].captions[0]

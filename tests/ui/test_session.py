@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from viewer.demo import NAMESPACE, SAMPLE_GROUP_ID
 from viewer.ui import session
 
 UI = Path(__file__).resolve().parents[2] / "viewer" / "ui"
@@ -125,13 +124,13 @@ def test_later_runs_leave_the_url_unread() -> None:
 @pytest.mark.parametrize(
     ("params", "loaded"),
     [
-        ({}, (NAMESPACE, SAMPLE_GROUP_ID)),
+        ({}, None),  # the demo's first screen: its namespace, no group chosen
         ({"mode": "browse"}, None),
         ({"namespace": "other"}, None),
         ({"namespace": "other", "group": "g"}, ("other", "g")),
     ],
 )
-def test_the_demo_opens_its_sample_group_when_the_url_names_none(
+def test_a_url_naming_no_group_loads_none(
     params: dict[str, str], loaded: tuple[str, str] | None
 ) -> None:
     assert said(probe(True, **params))["loaded"] == loaded

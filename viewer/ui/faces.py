@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -13,7 +14,14 @@ from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.review.values import Verdict
 from viewer.ui import session
 from viewer.ui.context import PagedContext, ViewContext
-from viewer.ui.gallery import paginate, progress_bar, show_result, waiting_tile_jpeg
+from viewer.ui.gallery import (
+    PAGE_WAIT_S,
+    await_pictures,
+    paginate,
+    progress_bar,
+    show_result,
+    waiting_tile_jpeg,
+)
 from viewer.ui.grid import TILE_FACE, tile, tile_row
 from viewer.ui.identity import distance_text
 from viewer.ui.review import selection_bar
@@ -88,8 +96,18 @@ def draw_tiles(ctx: ViewContext, faces: Sequence[Face], dense: bool = False) -> 
                         on_change=review.toggle,
                         args=(face.key, face.index),
                     )
-    for finished, (key, result) in enumerate(ctx.pipe.crops_stream(faces, ctx.options, TILE), 1):
+    until = time.monotonic() + PAGE_WAIT_S
+    stream = ctx.pipe.crops_stream(faces, ctx.options, TILE, until=until)
+    shown: set[str] = set()
+    for finished, (key, result) in enumerate(stream, 1):
         slot, text = slots[key]
         show_result(slot, result, text, TILE)
+        shown.add(key)
         update(finished, len(faces))
     done()
+    late = [f for f in faces if f.key not in shown]
+    for face in late:
+        slot, text = slots[face.key]
+        loading = f"{text} · still loading" if text else None  # a dense tile: no caption
+        slot.image(waiting_tile_jpeg(TILE, TILE), caption=loading, width="stretch")
+    await_pictures(ctx.pipe, [f.url for f in late])

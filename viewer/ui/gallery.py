@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -12,7 +13,8 @@ from viewer.compose import PictureFailure, Result, face_label
 from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
-from viewer.pipeline import group_by_image
+from viewer.numbers import counted
+from viewer.pipeline import Pipeline, group_by_image
 from viewer.review.triage import VERDICT_SYMBOLS
 from viewer.select import page_count, page_of
 from viewer.ui import session
@@ -20,6 +22,8 @@ from viewer.ui.context import PagedContext, ViewContext
 from viewer.ui.grid import TILE_IMAGE, tile, tile_row
 from viewer.ui.text import SECONDS_MARK, escape_md, when_noted
 
+PAGE_WAIT_S = 5.0  # a page waits this long for its pictures, then settles; the rest fill in
+POLL_S = 1.0  # how often a settled page looks whether its last pictures have arrived
 THUMB_WIDTH = 480
 THUMB_HEIGHT = 270  # every picture is fitted into a 16:9 tile (camera frames) so rows line up
 TILE_SHOWN = 310  # pixels of a tile on the page: three to a row beside the sidebar at 1440 px
@@ -58,6 +62,27 @@ def caption(face: Face) -> str:
     if face.created_at:
         parts.append(when_noted(face.created_at, SECONDS_MARK if face.created_note else None))
     return escape_md(" · ".join(p for p in parts if p), 160)
+
+
+def await_pictures(pipe: Pipeline, urls: Sequence[str | None]) -> None:
+    """Say how many pictures are still on their way, and rerun the page once each has
+    arrived (or failed: a download gives up after ``II_IMAGE_DEADLINE_S``). Until then the
+    page is settled and answers clicks."""
+    waiting = tuple(dict.fromkeys(u for u in urls if u))
+    if not waiting:
+        return
+    st.caption(
+        f"{counted(len(waiting), 'picture')} still loading: "
+        f"{'it appears' if len(waiting) == 1 else 'they appear'} as soon as "
+        f"{'it arrives' if len(waiting) == 1 else 'they arrive'}; the page can be used meanwhile."
+    )
+    _poll(pipe, waiting)
+
+
+@st.fragment(run_every=POLL_S)
+def _poll(pipe: Pipeline, urls: tuple[str, ...]) -> None:
+    if all(pipe.fetcher.cached(url) is not None for url in urls):
+        st.rerun()
 
 
 def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> None:
@@ -138,10 +163,17 @@ def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Fa
                 slot.image(waiting_tile_jpeg(), width="stretch")
                 slots.append((slot, caption(first) + extra))
                 open_control(ctx, image_faces)
-    for finished, (i, result) in enumerate(
-        ctx.pipe.annotated_stream(items, ctx.options, THUMB_WIDTH, THUMB_HEIGHT), start=1
-    ):
+    until = time.monotonic() + PAGE_WAIT_S
+    stream = ctx.pipe.annotated_stream(items, ctx.options, THUMB_WIDTH, THUMB_HEIGHT, until=until)
+    shown: set[int] = set()
+    for finished, (i, result) in enumerate(stream, start=1):
         slot, text = slots[i]
         show_result(slot, result, text, THUMB_WIDTH)
+        shown.add(i)
         update(finished, len(items))
     done()
+    late = [i for i in range(len(items)) if i not in shown]
+    for i in late:
+        slot, text = slots[i]
+        slot.image(waiting_tile_jpeg(), caption=f"{text} · still loading", width="stretch")
+    await_pictures(ctx.pipe, [items[i][0] for i in late])

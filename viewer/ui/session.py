@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import streamlit as st
 
@@ -137,15 +138,16 @@ def keyed(family: str, *parts: object) -> str:
 def start(demo: bool) -> list[str]:
     """Make the session ready for this run; returns the URL's notices (first run only).
 
-    On the first run the view comes from the URL (the demo's sample group when the URL names
-    none); on every run widget values are kept that Streamlit would forget.
+    On the first run the view comes from the URL (on the demo, its namespace when the URL
+    names none, so the first screen introduces the demo groups); on every run widget values
+    are kept that Streamlit would forget.
     """
     ss = st.session_state
     notices: list[str] = []
     if not ss.get(_STARTED):
         state, notices = from_params(st.query_params.to_dict())
         if demo and not state.namespace and not state.group and state.mode in GROUP_MODES:
-            state = replace(state, namespace=demo_data.NAMESPACE, group=demo_data.SAMPLE_GROUP_ID)
+            state = replace(state, namespace=demo_data.NAMESPACE)
         ss[_STARTED] = True
         ss.update({slot.key: slot.from_url(state) for slot in _SLOTS if slot.from_url})
         if state.namespace and state.group:
@@ -299,6 +301,16 @@ def queue(made_from: object, build: Callable[[], Sequence[int]]) -> tuple[int, .
 def said() -> tuple[str, str] | None:
     """What the last verdict action did, (``success`` or ``error``, sentence), once."""
     return st.session_state.pop(SAID, None)
+
+
+def widget_value(key: str) -> Any:
+    """What a widget (a chart's selection, say) holds now, None before it is drawn."""
+    return st.session_state.get(key)
+
+
+def set_value(key: str, value: object) -> None:
+    """Set a widget's value from a callback (a brushed chart sets a filter's range)."""
+    st.session_state[key] = value
 
 
 def fit_range(key: str, low: float, high: float, whole: bool = False) -> None:

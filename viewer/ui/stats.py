@@ -57,11 +57,11 @@ def chart_key(field: str) -> str:
 
 def _brushed(field: str) -> None:
     """A histogram was brushed: its range becomes the field's filter in the sidebar."""
-    event = st.session_state.get(chart_key(field))
+    event = session.widget_value(chart_key(field))
     selection = event.get("selection", {}).get(BRUSH, {}) if event else {}
     span = brushed_range(selection, field)
     if span is not None:
-        st.session_state[BRUSHED_FILTERS[field]] = span
+        session.set_value(BRUSHED_FILTERS[field], span)
 
 
 def quality_chart(df: pd.DataFrame, field: str, threshold: float) -> alt.LayerChart:

@@ -264,3 +264,23 @@ def test_face_label(
 ) -> None:
     face = Face(index=0, confidence=confidence, sharpness=sharpness, is_frontal=frontal)
     assert face_label(face) == label
+
+
+# ---------------------------------------------------------------------------------------------
+# Legible at the size shown
+
+PHOTO_WH = (1920, 1080)
+MIN_TEXT_CSS, MIN_LINE_CSS = 11, 2  # what an analyst can read on the page
+
+
+def test_a_gallery_tile_shows_labels_and_lines_at_a_readable_size_on_the_page() -> None:
+    from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, TILE_SHOWN, tile_options
+
+    face = Face(index=0, id="a", box=RawBox(0.4, 0.4, 0.5, 0.6), confidence=0.95, is_frontal=True)
+    options = tile_options(ViewOptions())
+    image, _ = annotate_decoded(decoded(grey(PHOTO_WH)), [face], options, THUMB_WIDTH, THUMB_HEIGHT)
+    css_per_px = TILE_SHOWN / THUMB_WIDTH  # the tile is drawn 480 px wide, shown 310 CSS px
+    _, top, _, bottom = mask_of(image, WHITE, TEXT_TOLERANCE).getbbox()
+    assert (bottom - top) * css_per_px >= MIN_TEXT_CSS
+    box_row = image.crop((0, THUMB_HEIGHT // 2, THUMB_WIDTH // 2, THUMB_HEIGHT // 2 + 1))
+    assert count_of(box_row, BLUE) * css_per_px >= MIN_LINE_CSS

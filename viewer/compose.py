@@ -61,6 +61,8 @@ class ViewOptions:
     flagged: frozenset[str] = frozenset()  # face keys that carry a quality flag
     quality: int = 85
     badges: FaceBadges = ()  # marks each face carries (a verdict; other evidence later)
+    # CSS px the picture (its tile, when fitted into one) is shown at; None: at its own size
+    shown_width: int | None = None
 
     def with_badges(self, badges: Mapping[str, Sequence[Badge]]) -> ViewOptions:
         """These options with ``badges`` (by face key) in place of any before."""
@@ -169,6 +171,14 @@ def _display_scale(
     return scale
 
 
+def _px_per_css(drawn_width: int, shown_width: int | None) -> float:
+    """Pixels of the drawn picture per CSS pixel of the page: a picture (or tile)
+    ``drawn_width`` px wide shown ``shown_width`` CSS px wide (None: at its own size)."""
+    if not shown_width or shown_width < 1:
+        return 1.0
+    return max(1.0, drawn_width / shown_width)
+
+
 def _in_box_space(decoded: Decoded, options: ViewOptions) -> Image.Image:
     """The decoded pixels in the space boxes refer to: stored, or turned upright first."""
     if options.boxes_on == "upright":
@@ -241,7 +251,10 @@ def annotate_decoded(
     marks = marks_for(faces, placements, scale_xy, options)
     if options.blur:
         image = blur_scene(image)
-    annotated = BoxAnnotator(Style(show_labels=options.show_labels)).annotate(image, marks)
+    upright_width = image.height if turned and options.boxes_on == "stored" else image.width
+    px_per_css = _px_per_css(width or upright_width, options.shown_width)
+    style = Style(show_labels=options.show_labels, px_per_css=px_per_css)
+    annotated = BoxAnnotator(style).annotate(image, marks)
     if options.boxes_on == "stored":
         annotated = orient(annotated, decoded.orientation)
     if width and height:

@@ -140,11 +140,22 @@ def clamp_xyxy(xyxy: XYXY, image_wh: tuple[int, int]) -> XYXY:
     )
 
 
-def style_sizes(image_wh: tuple[int, int]) -> tuple[int, int]:
-    """(line width, font size) that read well from a 150x200 crop to a 3840x2160 frame."""
+# On the page, labels are at least this many CSS px tall and box lines this many CSS px wide.
+MIN_FONT_CSS = 12
+MIN_LINE_CSS = 2
+
+
+def style_sizes(image_wh: tuple[int, int], px_per_css: float = 1.0) -> tuple[int, int]:
+    """(line width, font size) that read well from a 150x200 crop to a 3840x2160 frame.
+
+    ``px_per_css`` is how many of the image's pixels one CSS pixel of the page shows (1.5 for
+    a 480 px picture shown 320 px wide): line and text grow so that, as shown, text is at
+    least ``MIN_FONT_CSS`` and lines ``MIN_LINE_CSS`` px.
+    """
     short = max(1, min(image_wh))
-    line = max(2, round(short / 240))
-    font = min(48, max(12, round(short * 0.03)))
+    scale = px_per_css if math.isfinite(px_per_css) and px_per_css > 0 else 1.0
+    line = max(2, round(short / 240), math.ceil(MIN_LINE_CSS * scale - 0.01))
+    font = max(min(48, max(12, round(short * 0.03))), math.ceil(MIN_FONT_CSS * scale - 0.01))
     return line, font
 
 

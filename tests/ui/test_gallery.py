@@ -22,7 +22,7 @@ from viewer.hosts import HostPolicy
 from viewer.models import Face, parse_group
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.ui.context import ViewContext
-from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, draw_gallery
+from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, draw_gallery, tile_options
 
 OPTIONS = ViewOptions()
 JPEG_MAGIC = b"\xff\xd8"
@@ -75,7 +75,7 @@ def test_thumbnails_reach_the_ui_as_jpeg_bytes(
         expected = [
             r.jpeg  # type: ignore[union-attr]
             for r in pipe.annotated_many(
-                group_by_image(faces), OPTIONS, THUMB_WIDTH, height=THUMB_HEIGHT
+                group_by_image(faces), tile_options(OPTIONS), THUMB_WIDTH, height=THUMB_HEIGHT
             )
         ]
 

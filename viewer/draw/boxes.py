@@ -44,15 +44,20 @@ class Style:
     line_scale: float = 1.0
     font_scale: float = 1.0
     show_labels: bool = True
+    px_per_css: float = 1.0  # image pixels per CSS pixel of the page it is shown on
 
     def __post_init__(self) -> None:
-        for name, value in (("line_scale", self.line_scale), ("font_scale", self.font_scale)):
+        for name, value in (
+            ("line_scale", self.line_scale),
+            ("font_scale", self.font_scale),
+            ("px_per_css", self.px_per_css),
+        ):
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a positive number, not {value!r}")
 
     def sizes(self, image_wh: tuple[int, int]) -> tuple[int, int]:
         """(line width, font size) in px for an image of ``image_wh``."""
-        line, font = geometry.style_sizes(image_wh)
+        line, font = geometry.style_sizes(image_wh, self.px_per_css)
         return max(1, round(line * self.line_scale)), max(6, round(font * self.font_scale))
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from viewer.compose import PictureFailure, Result, face_label
+from viewer.compose import PictureFailure, Result, ViewOptions, face_label
 from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
@@ -67,6 +68,11 @@ def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> 
         slot.image(result.jpeg, caption=text, width="stretch")
 
 
+def tile_options(options: ViewOptions) -> ViewOptions:
+    """How a gallery tile is drawn: labels and lines sized for the tile as shown on the page."""
+    return replace(options, shown_width=TILE_SHOWN)
+
+
 def paginate(ctx: PagedContext, items: Sequence[T]) -> tuple[list[T], list[T], int]:
     """The items of the page to show, those of the next page (none on the last) and the page
     number; draws the page buttons, and a notice when no face passes the filters."""
@@ -86,7 +92,7 @@ def gallery_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
     ahead in the background. Returns the page shown."""
     items, ahead, page = paginate(ctx, group_by_image(faces))
     draw_gallery(ctx, items)
-    ctx.pipe.draw_ahead(ahead, ctx.options, THUMB_WIDTH, THUMB_HEIGHT)
+    ctx.pipe.draw_ahead(ahead, tile_options(ctx.options), THUMB_WIDTH, THUMB_HEIGHT)
     return page
 
 
@@ -139,7 +145,8 @@ def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Fa
                 slots.append((slot, caption(first) + extra))
                 open_control(ctx, image_faces)
     for finished, (i, result) in enumerate(
-        ctx.pipe.annotated_stream(items, ctx.options, THUMB_WIDTH, THUMB_HEIGHT), start=1
+        ctx.pipe.annotated_stream(items, tile_options(ctx.options), THUMB_WIDTH, THUMB_HEIGHT),
+        start=1,
     ):
         slot, text = slots[i]
         show_result(slot, result, text, THUMB_WIDTH)

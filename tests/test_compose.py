@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
-from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of
+from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of, runs_of
 from viewer import geometry
 from viewer.compose import (
     VERDICT_BADGES,
@@ -104,7 +104,7 @@ def test_full_size_picture_draws_each_box_in_its_colour_around_the_face() -> Non
     line, _ = geometry.style_sizes(WH)
     assert image.getpixel((100 - line, 100)) == BLUE.as_rgb()  # just outside the frontal box
     assert image.getpixel((99 - line, 100)) == BACKGROUND
-    assert image.getpixel((250 - line, 200)) == ORANGE.as_rgb()
+    assert image.getpixel((250 - line, 100 - line)) == ORANGE.as_rgb()  # a dashed box's corner
     assert count_of(image.crop((102, 70, 198, 148)), RED) == 96 * 78  # the face is not covered
     assert count_of(image, WHITE, TEXT_TOLERANCE) > 0  # labels, white on blue
     unlabelled, _ = annotate_decoded(decoded(scene()), FACES, PLAIN, None)
@@ -284,3 +284,21 @@ def test_a_gallery_tile_shows_labels_and_lines_at_a_readable_size_on_the_page() 
     assert (bottom - top) * css_per_px >= MIN_TEXT_CSS
     box_row = image.crop((0, THUMB_HEIGHT // 2, THUMB_WIDTH // 2, THUMB_HEIGHT // 2 + 1))
     assert count_of(box_row, BLUE) * css_per_px >= MIN_LINE_CSS
+
+
+def test_confidence_bands_are_drawn_with_different_lines_as_well_as_colours() -> None:
+    """Orange (70–89 %) and vermillion (below 70 %) differ by their dashes, not by hue alone."""
+    boxes = {0.95: (20, 40, 120, 140), 0.8: (150, 40, 250, 140), 0.5: (280, 40, 380, 140)}
+    faces = [pixel_face(i, box, confidence=c) for i, (c, box) in enumerate(boxes.items())]
+    image, _ = annotate_decoded(
+        decoded(grey(WH)), faces, replace(PLAIN, color_mode="confidence"), None
+    )
+    line, _ = geometry.style_sizes(WH)
+    top = 40 - line
+    runs = {
+        c: runs_of(image.crop((box[0] - line, 0, box[2] + line, WH[1])), color, top)
+        for (c, box), color in zip(boxes.items(), (BLUE, ORANGE, VERMILLION), strict=True)
+    }
+    assert len(runs[0.95]) == 1  # solid
+    assert len(runs[0.8]) > 2 and len(runs[0.5]) > 2  # dashed
+    assert max(runs[0.5][:-1]) < min(runs[0.8][:-1])  # vermillion's dashes are the shorter

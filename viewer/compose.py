@@ -25,7 +25,7 @@ from viewer.draw.boxes import (
     blur_scene,
     crop_face,
 )
-from viewer.draw.color import BLUISH_GREEN, VERMILLION, YELLOW, color_for
+from viewer.draw.color import BLUISH_GREEN, VERMILLION, YELLOW, color_for, line_pattern
 from viewer.draw.encode import to_jpeg
 from viewer.draw.sheet import contact_sheet
 from viewer.draw.tiles import error_tile, letterbox
@@ -141,20 +141,21 @@ def marks_for(
 ) -> list[Mark]:
     """A mark for each face whose box was placed, scaled by ``scale_xy`` into the picture drawn.
 
-    It carries the face's label, its colour in ``options.color_mode``, its quality flag and
-    its badges.
+    It carries the face's label, its colour in ``options.color_mode`` and the line pattern
+    that goes with the colour, its quality flag and its badges.
     """
     sx, sy = scale_xy
     return [
         Mark(
             geometry.scale_xyxy(p.xyxy, sx, sy),
             face_label(f),
-            color_for(f, options.color_mode),
+            color,
             f.key in options.flagged,
             options.badges_for(f.key),
+            line_pattern(color),
         )
         for f in faces
-        if (p := placements[f.key]).xyxy
+        if (p := placements[f.key]).xyxy and (color := color_for(f, options.color_mode))
     ]
 
 

@@ -7,7 +7,7 @@ import itertools
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of
+from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of, runs_of
 from viewer import geometry
 from viewer.draw.boxes import (
     CHECK,
@@ -21,7 +21,18 @@ from viewer.draw.boxes import (
     blur_scene,
     crop_face,
 )
-from viewer.draw.color import BLUE, BLUISH_GREEN, NEUTRAL, VERMILLION, WHITE, YELLOW, Color
+from viewer.draw.color import (
+    BLUE,
+    BLUISH_GREEN,
+    LONG_DASH,
+    NEUTRAL,
+    SHORT_DASH,
+    SOLID,
+    VERMILLION,
+    WHITE,
+    YELLOW,
+    Color,
+)
 
 LABEL = "91% · sharp 0.67 · frontal"
 
@@ -272,3 +283,19 @@ def test_badge_sits_in_its_corner(corner: str, quadrant: tuple[int, int, int, in
     assert image.getcolors() == [(120 * 80, BACKGROUND)]
     with pytest.raises(ValueError, match="corner"):
         badge(image, "x", BLUE, "middle")
+
+
+def test_line_patterns_tell_boxes_apart_by_more_than_colour() -> None:
+    """Solid, long dashes and short dashes read apart along a box's edge, in one colour."""
+    style = Style(show_labels=False)
+    box = (40, 40, 360, 160)
+    runs = {}
+    for pattern in (SOLID, LONG_DASH, SHORT_DASH):
+        out = BoxAnnotator(style).annotate(grey((400, 200)), [Mark(box, "", BLUE, pattern=pattern)])
+        line = geometry.style_sizes(out.size)[0]
+        runs[pattern] = runs_of(out, BLUE, 40 - line)  # along the top edge
+    assert len(runs[SOLID]) == 1
+    long_dashes, short_dashes = runs[LONG_DASH][1:-1], runs[SHORT_DASH][1:-1]  # not the ends
+    assert len(long_dashes) > 2 and len(short_dashes) > 2
+    assert min(long_dashes) > 2 * max(short_dashes)
+    assert len(short_dashes) > len(long_dashes)

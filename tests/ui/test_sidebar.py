@@ -67,3 +67,12 @@ def test_turning_blur_on_blurs_everyone_in_the_picture_the_page_shows(
     beside = (x1 + 16, 0, width, height) if width - x1 > x0 else (0, 0, x0 - 16, height)
     assert fine_detail(blurred, beside) < fine_detail(sharp, beside) / 3
     assert "every person in every picture" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_the_legend_says_which_line_goes_with_each_band() -> None:
+    from viewer.ui.sidebar import legend_caption
+
+    words = legend_caption("confidence")
+    assert "long dashes: confidence 70–89%" in words
+    assert "short dashes: confidence below 70%" in words
+    assert "solid: confidence ≥ 90%" in words

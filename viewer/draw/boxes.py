@@ -11,7 +11,7 @@ from PIL import Image, ImageFilter
 
 from viewer import geometry
 from viewer.decoding import to_rgb
-from viewer.draw.color import NEUTRAL, Color
+from viewer.draw.color import NEUTRAL, Color, Pattern
 from viewer.draw.shapes import IntRect, Line, Point, Rect, Shape, Text, paint
 from viewer.draw.text import fit_text, line_height, text_width, truncate_drawable
 from viewer.geometry import XYXY
@@ -35,6 +35,7 @@ class Mark:
     color: Color
     flagged: bool = False  # a quality flag: dashed inner outline and a "!" badge
     badges: tuple[Badge, ...] = ()  # drawn in a row inside the box's top-left corner
+    pattern: Pattern = None  # the outline's (dash, gap) in line widths; None: solid
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,38 @@ def _dashes(a: Point, b: Point, dash: int, gap: int, color: Color, width: int) -
     return out
 
 
+def _spans(lo: int, hi: int, dash: int, gap: int, from_hi: bool) -> list[tuple[int, int]]:
+    """Inclusive (first, last) spans of dashes from ``lo`` to ``hi``, starting at ``hi``
+    when ``from_hi``."""
+    out: list[tuple[int, int]] = []
+    length = hi - lo + 1
+    for start in range(0, length, dash + gap):
+        end = min(start + dash, length) - 1
+        out.append((hi - end, hi - start) if from_hi else (lo + start, lo + end))
+    return out
+
+
+def dashed_outline(rect: IntRect, line: int, pattern: Pattern, color: Color) -> list[Shape]:
+    """The outline of ``rect``, ``line`` px wide inwards, solid or in dashes of ``pattern``.
+
+    Dashes run clockwise from each corner, so every corner is drawn."""
+    if pattern is None:
+        return [Rect(rect, outline=color, width=line)]
+    x0, y0, x1, y1 = rect
+    t = max(1, min(line, x1 - x0 + 1, y1 - y0 + 1))
+    dash, gap = max(1, pattern[0] * line), max(1, pattern[1] * line)
+    shapes: list[Shape] = []
+    for a, b in _spans(x0, x1, dash, gap, False):  # top, left to right
+        shapes.append(Rect((a, y0, b, y0 + t - 1), fill=color))
+    for a, b in _spans(y0, y1, dash, gap, False):  # right, downwards
+        shapes.append(Rect((x1 - t + 1, a, x1, b), fill=color))
+    for a, b in _spans(x0, x1, dash, gap, True):  # bottom, right to left
+        shapes.append(Rect((a, y1 - t + 1, b, y1), fill=color))
+    for a, b in _spans(y0, y1, dash, gap, True):  # left, upwards
+        shapes.append(Rect((x0, a, x0 + t - 1, b), fill=color))
+    return shapes
+
+
 def _flag_shapes(rect: IntRect, line: int, size: int, color: Color) -> list[Shape]:
     """A dashed outline in the contrasting colour just inside the box, and a "!" corner badge."""
     ink = color.text_color()
@@ -152,7 +185,7 @@ class BoxAnnotator:
         outlined = [(m, r) for m in marks if (r := _outline_rect(m.xyxy, line, image_wh))]
         shapes: list[Shape] = []
         for mark, rect in outlined:
-            shapes.append(Rect(rect, outline=mark.color, width=line))
+            shapes += dashed_outline(rect, line, mark.pattern, mark.color)
             if mark.flagged:
                 shapes += _flag_shapes(rect, line, size, mark.color)
             shapes += _badge_row((rect[0] + line, rect[1] + line), mark.badges, size)

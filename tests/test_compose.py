@@ -277,7 +277,7 @@ def test_a_gallery_tile_shows_labels_and_lines_at_a_readable_size_on_the_page() 
     from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, TILE_SHOWN, tile_options
 
     face = Face(index=0, id="a", box=RawBox(0.4, 0.4, 0.5, 0.6), confidence=0.95, is_frontal=True)
-    options = tile_options(ViewOptions())
+    options = tile_options(ViewOptions(), [])
     image, _ = annotate_decoded(decoded(grey(PHOTO_WH)), [face], options, THUMB_WIDTH, THUMB_HEIGHT)
     css_per_px = TILE_SHOWN / THUMB_WIDTH  # the tile is drawn 480 px wide, shown 310 CSS px
     _, top, _, bottom = mask_of(image, WHITE, TEXT_TOLERANCE).getbbox()
@@ -302,3 +302,19 @@ def test_confidence_bands_are_drawn_with_different_lines_as_well_as_colours() ->
     assert len(runs[0.95]) == 1  # solid
     assert len(runs[0.8]) > 2 and len(runs[0.5]) > 2  # dashed
     assert max(runs[0.5][:-1]) < min(runs[0.8][:-1])  # vermillion's dashes are the shorter
+
+
+def test_the_face_a_picture_is_about_is_drawn_apart_from_the_others() -> None:
+    """Focus on the frontal face: its line is twice as wide, in a white halo; the other face's
+    line is as before."""
+    plain, _ = annotate_decoded(decoded(scene()), FACES, PLAIN, None)
+    focused, _ = annotate_decoded(
+        decoded(scene()), FACES, replace(PLAIN, focus=frozenset({FRONTAL.key})), None
+    )
+    line, _ = geometry.style_sizes(WH)
+    row = (0, 100, 400, 101)  # across the frontal box's left and right edges
+    assert count_of(focused.crop(row), BLUE) == 2 * count_of(plain.crop(row), BLUE) == 4 * line
+    assert focused.getpixel((100 - line - 1, 100)) == WHITE.as_rgb()  # the halo outside
+    assert plain.getpixel((100 - line - 1, 100)) == BACKGROUND
+    other = (240, 200, 400, 201)  # across the profile face's edges
+    assert focused.crop(other).tobytes() == plain.crop(other).tobytes()

@@ -59,6 +59,7 @@ class ViewOptions:
     blur: bool = False
     boxes_on: str = "stored"  # boxes refer to "stored" pixels, or to the "upright" (EXIF) image
     flagged: frozenset[str] = frozenset()  # face keys that carry a quality flag
+    focus: frozenset[str] = frozenset()  # face keys a picture is about: drawn apart from others
     quality: int = 85
     badges: FaceBadges = ()  # marks each face carries (a verdict; other evidence later)
     # CSS px the picture (its tile, when fitted into one) is shown at; None: at its own size
@@ -80,7 +81,7 @@ class ViewOptions:
         """These options narrowed to what ``faces`` carry: what their pictures' cache keys hold."""
         keys = {f.key for f in faces}
         badges = tuple((k, self._badge_map[k]) for k in sorted(keys) if k in self._badge_map)
-        return replace(self, flagged=self.flagged & keys, badges=badges)
+        return replace(self, flagged=self.flagged & keys, focus=self.focus & keys, badges=badges)
 
 
 def verdict_badges(verdicts: Mapping[str, str]) -> dict[str, tuple[Badge, ...]]:
@@ -142,7 +143,8 @@ def marks_for(
     """A mark for each face whose box was placed, scaled by ``scale_xy`` into the picture drawn.
 
     It carries the face's label, its colour in ``options.color_mode`` and the line pattern
-    that goes with the colour, its quality flag and its badges.
+    that goes with the colour, its quality flag, its badges, and whether the picture is
+    about it (``options.focus``).
     """
     sx, sy = scale_xy
     return [
@@ -153,6 +155,7 @@ def marks_for(
             f.key in options.flagged,
             options.badges_for(f.key),
             line_pattern(color),
+            f.key in options.focus,
         )
         for f in faces
         if (p := placements[f.key]).xyxy and (color := color_for(f, options.color_mode))

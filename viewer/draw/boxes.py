@@ -36,6 +36,7 @@ class Mark:
     flagged: bool = False  # a quality flag: dashed inner outline and a "!" badge
     badges: tuple[Badge, ...] = ()  # drawn in a row inside the box's top-left corner
     pattern: Pattern = None  # the outline's (dash, gap) in line widths; None: solid
+    focus: bool = False  # the face the picture is about: a double-width line, in a thin halo
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,16 @@ def _outline_rect(xyxy: XYXY, line: int, image_wh: tuple[int, int]) -> IntRect |
     if right < left or bottom < top:
         return None
     return (left, top, right, bottom)
+
+
+def _grow(rect: IntRect, by: int, image_wh: tuple[int, int]) -> IntRect:
+    """``rect`` grown by ``by`` px on every side, kept inside the image."""
+    return (
+        max(0, rect[0] - by),
+        max(0, rect[1] - by),
+        min(image_wh[0] - 1, rect[2] + by),
+        min(image_wh[1] - 1, rect[3] + by),
+    )
 
 
 def _dashes(a: Point, b: Point, dash: int, gap: int, color: Color, width: int) -> list[Shape]:
@@ -182,27 +193,52 @@ class BoxAnnotator:
 
     def _shapes(self, image_wh: tuple[int, int], marks: Sequence[Mark]) -> list[Shape]:
         line, size = self.style.sizes(image_wh)
-        outlined = [(m, r) for m in marks if (r := _outline_rect(m.xyxy, line, image_wh))]
+        halo_w = max(1, line // 2)
         shapes: list[Shape] = []
-        for mark, rect in outlined:
-            shapes += dashed_outline(rect, line, mark.pattern, mark.color)
+        for mark, rect in self._outlined(image_wh, marks, line):
+            weight = 2 * line if mark.focus else line  # the focus's extra width falls inwards
+            if mark.focus and (halo := _outline_rect(mark.xyxy, line + halo_w, image_wh)):
+                shapes.append(Rect(halo, outline=mark.color.text_color(), width=halo_w))
+            shapes += dashed_outline(rect, weight, mark.pattern, mark.color)
             if mark.flagged:
-                shapes += _flag_shapes(rect, line, size, mark.color)
-            shapes += _badge_row((rect[0] + line, rect[1] + line), mark.badges, size)
+                shapes += _flag_shapes(rect, weight, size, mark.color)
+            shapes += _badge_row((rect[0] + weight, rect[1] + weight), mark.badges, size)
+        for mark, spot, text in self.label_spots(image_wh, marks):
+            shapes += _text_box(spot[:2], text, size, mark.color)
+        return shapes
+
+    @staticmethod
+    def _outlined(
+        image_wh: tuple[int, int], marks: Sequence[Mark], line: int
+    ) -> list[tuple[Mark, IntRect]]:
+        """The marks that can show, with their outlines; the face the picture is about goes
+        first, so its label gets the first choice of spot."""
+        ordered = sorted(marks, key=lambda m: not m.focus)
+        return [(m, r) for m in ordered if (r := _outline_rect(m.xyxy, line, image_wh))]
+
+    def label_spots(
+        self, image_wh: tuple[int, int], marks: Sequence[Mark]
+    ) -> list[tuple[Mark, IntRect, str]]:
+        """Where each mark's label is drawn (inclusive corners) and the text it shows;
+        none when labels are off."""
         if not self.style.show_labels:
-            return shapes
+            return []
+        line, size = self.style.sizes(image_wh)
+        halo_w = max(1, line // 2)
         pad_x, _ = _label_pad(size)
         labelled = [
-            (mark, rect, text)
-            for mark, rect in outlined
+            (mark, _grow(rect, halo_w if mark.focus else 0, image_wh), text)
+            for mark, rect in self._outlined(image_wh, marks, line)
             if (text := fit_text(truncate_drawable(mark.label), size, image_wh[0] - 2 * pad_x))
         ]
         boxes = [(r[0], r[1], r[2] + 1.0, r[3] + 1.0) for _, r, _ in labelled]
         sizes = [_text_box_wh(text, size) for _, _, text in labelled]
         spots = geometry.place_labels(boxes, sizes, image_wh)
-        for (mark, _, text), spot in zip(labelled, spots, strict=True):
-            shapes += _text_box((round(spot[0]), round(spot[1])), text, size, mark.color)
-        return shapes
+        out: list[tuple[Mark, IntRect, str]] = []
+        for (mark, _, text), spot, (w, h) in zip(labelled, spots, sizes, strict=True):
+            x, y = round(spot[0]), round(spot[1])
+            out.append((mark, (x, y, x + w - 1, y + h - 1), text))
+        return out
 
 
 _CORNERS = ("tl", "tr", "bl", "br")

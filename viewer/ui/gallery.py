@@ -68,9 +68,14 @@ def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> 
         slot.image(result.jpeg, caption=text, width="stretch")
 
 
-def tile_options(options: ViewOptions) -> ViewOptions:
-    """How a gallery tile is drawn: labels and lines sized for the tile as shown on the page."""
-    return replace(options, shown_width=TILE_SHOWN)
+def tile_options(
+    options: ViewOptions, items: Sequence[tuple[str | None, Sequence[Face]]]
+) -> ViewOptions:
+    """How the tiles of ``items`` are drawn: labels and lines sized for a tile as shown on
+    the page, and in each picture the face its tile is about (its first, in the sort's order)
+    drawn apart from the others."""
+    about = frozenset(faces[0].key for _, faces in items if faces)
+    return replace(options, shown_width=TILE_SHOWN, focus=about)
 
 
 def paginate(ctx: PagedContext, items: Sequence[T]) -> tuple[list[T], list[T], int]:
@@ -92,7 +97,7 @@ def gallery_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
     ahead in the background. Returns the page shown."""
     items, ahead, page = paginate(ctx, group_by_image(faces))
     draw_gallery(ctx, items)
-    ctx.pipe.draw_ahead(ahead, tile_options(ctx.options), THUMB_WIDTH, THUMB_HEIGHT)
+    ctx.pipe.draw_ahead(ahead, tile_options(ctx.options, ahead), THUMB_WIDTH, THUMB_HEIGHT)
     return page
 
 
@@ -145,7 +150,9 @@ def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Fa
                 slots.append((slot, caption(first) + extra))
                 open_control(ctx, image_faces)
     for finished, (i, result) in enumerate(
-        ctx.pipe.annotated_stream(items, tile_options(ctx.options), THUMB_WIDTH, THUMB_HEIGHT),
+        ctx.pipe.annotated_stream(
+            items, tile_options(ctx.options, items), THUMB_WIDTH, THUMB_HEIGHT
+        ),
         start=1,
     ):
         slot, text = slots[i]

@@ -201,7 +201,8 @@ class BoxAnnotator:
                 shapes.append(Rect(halo, outline=mark.color.text_color(), width=halo_w))
             shapes += dashed_outline(rect, weight, mark.pattern, mark.color)
             if mark.flagged:
-                shapes += _flag_shapes(rect, weight, size, mark.color)
+                inner = _grow(rect, line - weight, image_wh)  # inside the focus's wider line
+                shapes += _flag_shapes(inner, line, size, mark.color)
             shapes += _badge_row((rect[0] + weight, rect[1] + weight), mark.badges, size)
         for mark, spot, text in self.label_spots(image_wh, marks):
             shapes += _text_box(spot[:2], text, size, mark.color)

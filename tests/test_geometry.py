@@ -505,3 +505,16 @@ def test_three_crowded_faces_get_labels_apart():
 def test_place_labels_needs_one_size_per_box():
     with pytest.raises(ValueError, match="zip"):
         place_labels([(0, 0, 10, 10), (20, 20, 30, 30)], [(5, 5)], (100, 100))
+
+
+@pytest.mark.parametrize("px_per_css", [1.0, 480 / 310, 2.06, 6.45])
+def test_style_sizes_keep_text_and_lines_readable_as_shown(px_per_css):
+    """However much the page shrinks a picture, its text and lines as shown stay readable."""
+    line, font = style_sizes((1280, 720), px_per_css)
+    assert line / px_per_css >= 2 and font / px_per_css >= 12
+    assert (line, font) >= style_sizes((1280, 720))  # never smaller than for the image alone
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
+def test_style_sizes_take_an_unusable_scale_as_one(bad):
+    assert style_sizes((1280, 720), bad) == style_sizes((1280, 720))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
-from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of
+from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of, runs_of
 from viewer import geometry
 from viewer.compose import (
     VERDICT_BADGES,
@@ -104,7 +104,7 @@ def test_full_size_picture_draws_each_box_in_its_colour_around_the_face() -> Non
     line, _ = geometry.style_sizes(WH)
     assert image.getpixel((100 - line, 100)) == BLUE.as_rgb()  # just outside the frontal box
     assert image.getpixel((99 - line, 100)) == BACKGROUND
-    assert image.getpixel((250 - line, 200)) == ORANGE.as_rgb()
+    assert image.getpixel((250 - line, 100 - line)) == ORANGE.as_rgb()  # a dashed box's corner
     assert count_of(image.crop((102, 70, 198, 148)), RED) == 96 * 78  # the face is not covered
     assert count_of(image, WHITE, TEXT_TOLERANCE) > 0  # labels, white on blue
     unlabelled, _ = annotate_decoded(decoded(scene()), FACES, PLAIN, None)
@@ -264,3 +264,57 @@ def test_face_label(
 ) -> None:
     face = Face(index=0, confidence=confidence, sharpness=sharpness, is_frontal=frontal)
     assert face_label(face) == label
+
+
+# ---------------------------------------------------------------------------------------------
+# Legible at the size shown
+
+PHOTO_WH = (1920, 1080)
+MIN_TEXT_CSS, MIN_LINE_CSS = 11, 2  # what an analyst can read on the page
+
+
+def test_a_gallery_tile_shows_labels_and_lines_at_a_readable_size_on_the_page() -> None:
+    from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, TILE_SHOWN, tile_options
+
+    face = Face(index=0, id="a", box=RawBox(0.4, 0.4, 0.5, 0.6), confidence=0.95, is_frontal=True)
+    options = tile_options(ViewOptions(), [])
+    image, _ = annotate_decoded(decoded(grey(PHOTO_WH)), [face], options, THUMB_WIDTH, THUMB_HEIGHT)
+    css_per_px = TILE_SHOWN / THUMB_WIDTH  # the tile is drawn 480 px wide, shown 310 CSS px
+    _, top, _, bottom = mask_of(image, WHITE, TEXT_TOLERANCE).getbbox()
+    assert (bottom - top) * css_per_px >= MIN_TEXT_CSS
+    box_row = image.crop((0, THUMB_HEIGHT // 2, THUMB_WIDTH // 2, THUMB_HEIGHT // 2 + 1))
+    assert count_of(box_row, BLUE) * css_per_px >= MIN_LINE_CSS
+
+
+def test_confidence_bands_are_drawn_with_different_lines_as_well_as_colours() -> None:
+    """Orange (70–89 %) and vermillion (below 70 %) differ by their dashes, not by hue alone."""
+    boxes = {0.95: (20, 40, 120, 140), 0.8: (150, 40, 250, 140), 0.5: (280, 40, 380, 140)}
+    faces = [pixel_face(i, box, confidence=c) for i, (c, box) in enumerate(boxes.items())]
+    image, _ = annotate_decoded(
+        decoded(grey(WH)), faces, replace(PLAIN, color_mode="confidence"), None
+    )
+    line, _ = geometry.style_sizes(WH)
+    top = 40 - line
+    runs = {
+        c: runs_of(image.crop((box[0] - line, 0, box[2] + line, WH[1])), color, top)
+        for (c, box), color in zip(boxes.items(), (BLUE, ORANGE, VERMILLION), strict=True)
+    }
+    assert len(runs[0.95]) == 1  # solid
+    assert len(runs[0.8]) > 2 and len(runs[0.5]) > 2  # dashed
+    assert max(runs[0.5][:-1]) < min(runs[0.8][:-1])  # vermillion's dashes are the shorter
+
+
+def test_the_face_a_picture_is_about_is_drawn_apart_from_the_others() -> None:
+    """Focus on the frontal face: its line is twice as wide, in a white halo; the other face's
+    line is as before."""
+    plain, _ = annotate_decoded(decoded(scene()), FACES, PLAIN, None)
+    focused, _ = annotate_decoded(
+        decoded(scene()), FACES, replace(PLAIN, focus=frozenset({FRONTAL.key})), None
+    )
+    line, _ = geometry.style_sizes(WH)
+    row = (0, 100, 400, 101)  # across the frontal box's left and right edges
+    assert count_of(focused.crop(row), BLUE) == 2 * count_of(plain.crop(row), BLUE) == 4 * line
+    assert focused.getpixel((100 - line - 1, 100)) == WHITE.as_rgb()  # the halo outside
+    assert plain.getpixel((100 - line - 1, 100)) == BACKGROUND
+    other = (240, 200, 400, 201)  # across the profile face's edges
+    assert focused.crop(other).tobytes() == plain.crop(other).tobytes()

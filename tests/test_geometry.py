@@ -429,14 +429,31 @@ def test_single_label_position(box, size, image, expected):
     _assert_inside(labels, image)
 
 
-def test_identical_boxes_get_above_below_then_inside():
+def test_identical_boxes_get_above_below_then_above_shifted_sideways():
     box = (100, 100, 200, 200)
     labels = place_labels([box] * 3, [(60, 20)] * 3, (400, 400))
     assert labels == [
         pytest.approx((100, 80, 160, 100)),
         pytest.approx((100, 200, 160, 220)),
-        pytest.approx((100, 100, 160, 120)),
+        pytest.approx((170, 80, 230, 100)),  # above, beside the first, rather than on the face
     ]
+
+
+def test_a_box_filling_the_frame_gets_its_label_inside_its_top():
+    assert place_labels([(0, 0, 400, 400)], [(60, 20)], (400, 400)) == [
+        pytest.approx((0, 0, 60, 20))
+    ]
+
+
+def test_a_label_moves_aside_rather_than_cover_a_neighbouring_face():
+    """Above the left face is the right face's top: the label goes sideways, clear of it."""
+    left, right = (100, 100, 160, 200), (150, 60, 210, 160)
+    spots = place_labels([left, right], [(80, 20), (80, 20)], (400, 400))
+    for spot in spots:
+        for face in (left, right):
+            assert not (
+                spot[0] < face[2] and face[0] < spot[2] and spot[1] < face[3] and face[1] < spot[3]
+            ), (spot, face)
 
 
 def test_side_by_side_boxes_keep_their_labels_above():
@@ -488,3 +505,16 @@ def test_three_crowded_faces_get_labels_apart():
 def test_place_labels_needs_one_size_per_box():
     with pytest.raises(ValueError, match="zip"):
         place_labels([(0, 0, 10, 10), (20, 20, 30, 30)], [(5, 5)], (100, 100))
+
+
+@pytest.mark.parametrize("px_per_css", [1.0, 480 / 310, 2.06, 6.45])
+def test_style_sizes_keep_text_and_lines_readable_as_shown(px_per_css):
+    """However much the page shrinks a picture, its text and lines as shown stay readable."""
+    line, font = style_sizes((1280, 720), px_per_css)
+    assert line / px_per_css >= 2 and font / px_per_css >= 12
+    assert (line, font) >= style_sizes((1280, 720))  # never smaller than for the image alone
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
+def test_style_sizes_take_an_unusable_scale_as_one(bad):
+    assert style_sizes((1280, 720), bad) == style_sizes((1280, 720))

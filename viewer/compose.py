@@ -25,7 +25,7 @@ from viewer.draw.boxes import (
     blur_scene,
     crop_face,
 )
-from viewer.draw.color import BLUISH_GREEN, VERMILLION, YELLOW, color_for
+from viewer.draw.color import BLUISH_GREEN, VERMILLION, YELLOW, color_for, line_pattern
 from viewer.draw.encode import to_jpeg
 from viewer.draw.sheet import contact_sheet
 from viewer.draw.tiles import error_tile, letterbox
@@ -59,8 +59,11 @@ class ViewOptions:
     blur: bool = False
     boxes_on: str = "stored"  # boxes refer to "stored" pixels, or to the "upright" (EXIF) image
     flagged: frozenset[str] = frozenset()  # face keys that carry a quality flag
+    focus: frozenset[str] = frozenset()  # face keys a picture is about: drawn apart from others
     quality: int = 85
     badges: FaceBadges = ()  # marks each face carries (a verdict; other evidence later)
+    # CSS px the picture (its tile, when fitted into one) is shown at; None: at its own size
+    shown_width: int | None = None
 
     def with_badges(self, badges: Mapping[str, Sequence[Badge]]) -> ViewOptions:
         """These options with ``badges`` (by face key) in place of any before."""
@@ -78,7 +81,7 @@ class ViewOptions:
         """These options narrowed to what ``faces`` carry: what their pictures' cache keys hold."""
         keys = {f.key for f in faces}
         badges = tuple((k, self._badge_map[k]) for k in sorted(keys) if k in self._badge_map)
-        return replace(self, flagged=self.flagged & keys, badges=badges)
+        return replace(self, flagged=self.flagged & keys, focus=self.focus & keys, badges=badges)
 
 
 def verdict_badges(verdicts: Mapping[str, str]) -> dict[str, tuple[Badge, ...]]:
@@ -139,20 +142,23 @@ def marks_for(
 ) -> list[Mark]:
     """A mark for each face whose box was placed, scaled by ``scale_xy`` into the picture drawn.
 
-    It carries the face's label, its colour in ``options.color_mode``, its quality flag and
-    its badges.
+    It carries the face's label, its colour in ``options.color_mode`` and the line pattern
+    that goes with the colour, its quality flag, its badges, and whether the picture is
+    about it (``options.focus``).
     """
     sx, sy = scale_xy
     return [
         Mark(
             geometry.scale_xyxy(p.xyxy, sx, sy),
             face_label(f),
-            color_for(f, options.color_mode),
+            color,
             f.key in options.flagged,
             options.badges_for(f.key),
+            line_pattern(color),
+            f.key in options.focus,
         )
         for f in faces
-        if (p := placements[f.key]).xyxy
+        if (p := placements[f.key]).xyxy and (color := color_for(f, options.color_mode))
     ]
 
 
@@ -167,6 +173,14 @@ def _display_scale(
     if height:
         scale = min(scale, height / h)
     return scale
+
+
+def _px_per_css(drawn_width: int, shown_width: int | None) -> float:
+    """Pixels of the drawn picture per CSS pixel of the page: a picture (or tile)
+    ``drawn_width`` px wide shown ``shown_width`` CSS px wide (None: at its own size)."""
+    if not shown_width or shown_width < 1:
+        return 1.0
+    return max(1.0, drawn_width / shown_width)
 
 
 def _in_box_space(decoded: Decoded, options: ViewOptions) -> Image.Image:
@@ -241,7 +255,10 @@ def annotate_decoded(
     marks = marks_for(faces, placements, scale_xy, options)
     if options.blur:
         image = blur_scene(image)
-    annotated = BoxAnnotator(Style(show_labels=options.show_labels)).annotate(image, marks)
+    upright_width = image.height if turned and options.boxes_on == "stored" else image.width
+    px_per_css = _px_per_css(width or upright_width, options.shown_width)
+    style = Style(show_labels=options.show_labels, px_per_css=px_per_css)
+    annotated = BoxAnnotator(style).annotate(image, marks)
     if options.boxes_on == "stored":
         annotated = orient(annotated, decoded.orientation)
     if width and height:

@@ -140,11 +140,22 @@ def clamp_xyxy(xyxy: XYXY, image_wh: tuple[int, int]) -> XYXY:
     )
 
 
-def style_sizes(image_wh: tuple[int, int]) -> tuple[int, int]:
-    """(line width, font size) that read well from a 150x200 crop to a 3840x2160 frame."""
+# On the page, labels are at least this many CSS px tall and box lines this many CSS px wide.
+MIN_FONT_CSS = 12
+MIN_LINE_CSS = 2
+
+
+def style_sizes(image_wh: tuple[int, int], px_per_css: float = 1.0) -> tuple[int, int]:
+    """(line width, font size) that read well from a 150x200 crop to a 3840x2160 frame.
+
+    ``px_per_css`` is how many of the image's pixels one CSS pixel of the page shows (1.5 for
+    a 480 px picture shown 320 px wide): line and text grow so that, as shown, text is at
+    least ``MIN_FONT_CSS`` and lines ``MIN_LINE_CSS`` px.
+    """
     short = max(1, min(image_wh))
-    line = max(2, round(short / 240))
-    font = min(48, max(12, round(short * 0.03)))
+    scale = px_per_css if math.isfinite(px_per_css) and px_per_css > 0 else 1.0
+    line = max(2, round(short / 240), math.ceil(MIN_LINE_CSS * scale - 0.01))
+    font = max(min(48, max(12, round(short * 0.03))), math.ceil(MIN_FONT_CSS * scale - 0.01))
     return line, font
 
 
@@ -173,27 +184,78 @@ def _free_slot(
     return (left, top, left + tw, top + th)
 
 
+def _intersection(a: XYXY, b: XYXY) -> XYXY | None:
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else None
+
+
+def _area(box: XYXY | None) -> float:
+    return (box[2] - box[0]) * (box[3] - box[1]) if box else 0.0
+
+
+def _covered(rect: XYXY, own: XYXY, faces: Sequence[XYXY]) -> float:
+    """How much of other faces a label at ``rect`` covers, beyond its own box."""
+    total = 0.0
+    for face in faces:
+        if face is own or (part := _intersection(rect, face)) is None:
+            continue
+        total += _area(part) - _area(_intersection(part, own))
+    return total
+
+
+# Placing a label, covering a face costs this much per label area covered, against one label
+# height of distance moved from its first choice: a label moves aside rather than cover a face.
+FACE_COVER_COST = 6.0
+SIDEWAYS_STEPS = 4  # shifts each way, a quarter of the label's width apart
+
+
+def _label_spots(
+    box: XYXY, tw: float, th: float, image_wh: tuple[int, int]
+) -> list[tuple[float, XYXY]]:
+    """Candidate spots for a box's label inside the image, each with its distance (in label
+    heights) from the first choice: above the box, below it, inside its top, shifted sideways."""
+    img_w, img_h = image_wh
+    x0, y0, x1, y1 = box
+    tops = [(y0 - th, 0.0), (y1, 0.5), (y0, 1.0), (y0 - 2 * th, 1.5), (y1 + th, 2.0)]
+    lefts = [(x0, 0.0), (x1 - tw, 0.25)]
+    step = tw / SIDEWAYS_STEPS
+    lefts += [(x0 - k * step, k / SIDEWAYS_STEPS) for k in range(1, SIDEWAYS_STEPS + 1)]
+    lefts += [(x1 - tw + k * step, 0.25 + k / SIDEWAYS_STEPS) for k in range(1, SIDEWAYS_STEPS)]
+    spots: list[tuple[float, XYXY]] = []
+    for top, cost_y in tops:
+        if not 0 <= top <= img_h - th:
+            continue
+        for left, cost_x in lefts:
+            left = min(max(left, 0.0), img_w - tw)
+            spots.append((cost_y + cost_x, (left, top, left + tw, top + th)))
+    return spots
+
+
 def place_labels(
     boxes: Sequence[XYXY], sizes: Sequence[tuple[float, float]], image_wh: tuple[int, int]
 ) -> list[XYXY]:
-    """Place one label per box: above it where there is room, else below, else inside its top.
+    """Place one label per box, greedily in order: above it where there is room, else below,
+    else inside its top, shifted sideways where that keeps it off the faces.
 
-    Labels stay inside the image and are moved apart where they would overlap earlier ones.
+    Labels stay inside the image, never overlap one placed before, and cover faces (any of
+    ``boxes``) only where no free spot nearby does not.
     """
     img_w, img_h = image_wh
     placed: list[XYXY] = []
-    for (x0, y0, _x1, y1), (tw, th) in zip(boxes, sizes, strict=True):
+    for box, (tw, th) in zip(boxes, sizes, strict=True):
         tw, th = min(tw, img_w), min(th, img_h)
-        left = min(max(x0, 0.0), img_w - tw)
-        candidates = [y0 - th, y1, y0]  # above, below, inside the top
-        tops = [t for t in candidates if 0 <= t <= img_h - th] or [min(max(y0, 0.0), img_h - th)]
-        chosen: XYXY | None = None
-        for top in tops:
-            rect = (left, top, left + tw, top + th)
-            if not any(_overlaps(rect, other) for other in placed):
-                chosen = rect
-                break
-        if chosen is None:
-            chosen = _free_slot(left, tops[0], tw, th, img_h, placed)
-        placed.append(chosen)
+        best: tuple[float, XYXY] | None = None
+        for distance, rect in _label_spots(box, tw, th, image_wh):
+            if any(_overlaps(rect, other) for other in placed):
+                continue
+            covered = _covered(rect, box, boxes) / max(tw * th, 1.0)
+            cost = distance + FACE_COVER_COST * covered
+            if best is None or cost < best[0]:
+                best = (cost, rect)
+        if best is None:
+            left = min(max(box[0], 0.0), img_w - tw)
+            top = min(max(box[1] - th, 0.0), img_h - th)
+            placed.append(_free_slot(left, top, tw, th, img_h, placed))
+        else:
+            placed.append(best[1])
     return placed

@@ -32,3 +32,17 @@ def checkerboard(wh: tuple[int, int], cell: int = 8) -> Image.Image:
         for x in range((y // cell % 2) * cell, wh[0], 2 * cell):
             image.paste((255, 255, 255), (x, y, x + cell, y + cell))
     return image
+
+
+def runs_of(image: Image.Image, color: Color, row: int, tolerance: int = 0) -> list[int]:
+    """Lengths of the runs of ``color`` along pixel row ``row``, left to right."""
+    mask = mask_of(image.crop((0, row, image.width, row + 1)), color, tolerance)
+    runs: list[int] = []
+    length = 0
+    for value in [*mask.tobytes(), 0]:
+        if value:
+            length += 1
+        elif length:
+            runs.append(length)
+            length = 0
+    return runs

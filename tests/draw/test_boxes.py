@@ -7,7 +7,7 @@ import itertools
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of
+from tests.draw.pixels import BACKGROUND, RED, checkerboard, count_of, grey, mask_of, runs_of
 from viewer import geometry
 from viewer.draw.boxes import (
     CHECK,
@@ -21,7 +21,18 @@ from viewer.draw.boxes import (
     blur_scene,
     crop_face,
 )
-from viewer.draw.color import BLUE, BLUISH_GREEN, NEUTRAL, VERMILLION, WHITE, YELLOW, Color
+from viewer.draw.color import (
+    BLUE,
+    BLUISH_GREEN,
+    LONG_DASH,
+    NEUTRAL,
+    SHORT_DASH,
+    SOLID,
+    VERMILLION,
+    WHITE,
+    YELLOW,
+    Color,
+)
 
 LABEL = "91% · sharp 0.67 · frontal"
 
@@ -272,3 +283,45 @@ def test_badge_sits_in_its_corner(corner: str, quadrant: tuple[int, int, int, in
     assert image.getcolors() == [(120 * 80, BACKGROUND)]
     with pytest.raises(ValueError, match="corner"):
         badge(image, "x", BLUE, "middle")
+
+
+def test_line_patterns_tell_boxes_apart_by_more_than_colour() -> None:
+    """Solid, long dashes and short dashes read apart along a box's edge, in one colour."""
+    style = Style(show_labels=False)
+    box = (40, 40, 360, 160)
+    runs = {}
+    for pattern in (SOLID, LONG_DASH, SHORT_DASH):
+        out = BoxAnnotator(style).annotate(grey((400, 200)), [Mark(box, "", BLUE, pattern=pattern)])
+        line = geometry.style_sizes(out.size)[0]
+        runs[pattern] = runs_of(out, BLUE, 40 - line)  # along the top edge
+    assert len(runs[SOLID]) == 1
+    long_dashes, short_dashes = runs[LONG_DASH][1:-1], runs[SHORT_DASH][1:-1]  # not the ends
+    assert len(long_dashes) > 2 and len(short_dashes) > 2
+    assert min(long_dashes) > 2 * max(short_dashes)
+    assert len(short_dashes) > len(long_dashes)
+
+
+CROWD_COLORS = [Color(200, 40 * i, 60) for i in range(1, 5)]  # one colour per face, to find it
+
+
+def test_labels_in_a_crowd_are_apart_inside_the_frame_and_off_the_other_faces() -> None:
+    """Four small faces side by side in a gallery tile, each label wider than all four: every
+    label is drawn whole, where no other label is, inside the frame, on no face but its own."""
+    wh = (480, 270)
+    faces = [(60 + 40 * i, 100 + 12 * (i % 2), 90 + 40 * i, 140 + 12 * (i % 2)) for i in range(4)]
+    marks = [Mark(xyxy, LABEL, color) for xyxy, color in zip(faces, CROWD_COLORS, strict=True)]
+    annotator = BoxAnnotator(Style(px_per_css=480 / 310))
+    spots = annotator.label_spots(wh, marks)
+    out = annotator.annotate(grey(wh), marks)
+    assert len(spots) == len(marks)
+    for mark, spot, text in spots:
+        assert text == LABEL  # not cut
+        assert spot[0] >= 0 and spot[1] >= 0 and spot[2] < wh[0] and spot[3] < wh[1]
+        area = (spot[2] - spot[0] + 1) * (spot[3] - spot[1] + 1)
+        drawn = count_of(out.crop((spot[0], spot[1], spot[2] + 1, spot[3] + 1)), mark.color)
+        assert drawn > area // 2  # the label's own colour fills its spot
+        for other in marks:
+            if other is not mark:
+                assert not _overlap((spot[0], spot[1], spot[2] + 1, spot[3] + 1), other.xyxy)
+    for (_, a, _), (_, b, _) in itertools.combinations(spots, 2):
+        assert not _overlap((a[0], a[1], a[2] + 1, a[3] + 1), (b[0], b[1], b[2] + 1, b[3] + 1))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageChops
 
-from tests.draw.pixels import RED, count_of, mask_of
-from viewer.draw.color import INK, Color, legend
+from tests.draw.pixels import RED, count_of, mask_of, runs_of
+from viewer.draw.color import INK, Color, legend, legend_lines
 from viewer.draw.text import line_height
 from viewer.draw.tiles import TILE_BACKGROUND, TILE_INK, error_tile, legend_image, letterbox
 
@@ -69,3 +69,14 @@ def test_tiles_read_on_either_page() -> None:
     """An error tile's ink reads on the tile, and the tile stands apart from the dark page."""
     assert TILE_BACKGROUND.contrast(TILE_INK) >= 4.5
     assert TILE_BACKGROUND.contrast(PAGES["dark"]) >= 3
+
+
+def test_the_legend_shows_each_bands_line_so_bands_differ_by_more_than_hue() -> None:
+    image = legend_image("confidence")
+    samples = []
+    for _, color, _ in legend_lines("confidence"):
+        _, y0, _, y1 = mask_of(image.crop((0, 0, 40, image.height)), color).getbbox()  # swatch
+        samples.append(tuple(runs_of(image, color, (y0 + y1) // 2)[1:]))  # past the swatch
+    assert all(samples), samples
+    assert len(set(samples)) == len(samples), samples  # solid, long, short dashes, dotted
+    assert len(samples[0]) == 1 and len(samples[1]) < len(samples[2])  # orange's dashes longer

@@ -22,7 +22,7 @@ from viewer.hosts import HostPolicy
 from viewer.models import Face, parse_group
 from viewer.pipeline import Pipeline, group_by_image
 from viewer.ui.context import ViewContext
-from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, draw_gallery
+from viewer.ui.gallery import THUMB_HEIGHT, THUMB_WIDTH, draw_gallery, tile_options
 
 OPTIONS = ViewOptions()
 JPEG_MAGIC = b"\xff\xd8"
@@ -75,7 +75,10 @@ def test_thumbnails_reach_the_ui_as_jpeg_bytes(
         expected = [
             r.jpeg  # type: ignore[union-attr]
             for r in pipe.annotated_many(
-                group_by_image(faces), OPTIONS, THUMB_WIDTH, height=THUMB_HEIGHT
+                group_by_image(faces),
+                tile_options(OPTIONS, group_by_image(faces)),
+                THUMB_WIDTH,
+                height=THUMB_HEIGHT,
             )
         ]
 
@@ -163,3 +166,12 @@ def test_the_dense_grid_holds_up_to_200_faces_a_page(on_demo: DemoServer) -> Non
     assert open_keys(at, "open_f_") == [f"open_f_{f.index}" for f in faces[:200]]
     assert not [c for c in at.checkbox if c.key and c.key.startswith("sel_f_")]
     assert not [i for i in at.main.image if i.proto.imgs and i.proto.imgs[0].caption]
+
+
+def test_each_tile_is_drawn_about_its_first_face_at_the_size_it_is_shown() -> None:
+    faces = [Face(index=i, id=str(i), url=f"http://images.test/{i // 2}.jpg") for i in range(5)]
+    items = group_by_image(faces)
+    options = tile_options(OPTIONS, items)
+    assert options.focus == {faces[0].key, faces[2].key, faces[4].key}  # first of each image
+    assert options.only_for(items[0][1]).focus == {faces[0].key}
+    assert options.shown_width is not None and options.shown_width < THUMB_WIDTH

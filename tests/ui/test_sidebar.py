@@ -59,11 +59,21 @@ def test_turning_blur_on_blurs_everyone_in_the_picture_the_page_shows(
     blurred, same_box = detail_picture(at)
     assert (same_box, blurred.size) == (box, sharp.size)
     x0, y0, x1, y1 = box
-    # inside the box, clear of its dashed outline and of the flag badge in its top corner
-    face = (x0 + 8, y0 + (y1 - y0) // 4, x1 - 8, y1 - 8)
+    # inside the box, clear of its outline (double: it is the face Detail is about), of its
+    # flag's dashed inner line and of the flag badge in its top corner
+    face = (x0 + 24, y0 + (y1 - y0) // 4, x1 - 24, y1 - 24)
     assert fine_detail(blurred, face) < fine_detail(sharp, face) / 3
     # the passers-by beside the group's face too: the rest of the photo loses its detail
     width, height = sharp.size
     beside = (x1 + 16, 0, width, height) if width - x1 > x0 else (0, 0, x0 - 16, height)
     assert fine_detail(blurred, beside) < fine_detail(sharp, beside) / 3
     assert "every person in every picture" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_the_legend_says_which_line_goes_with_each_band() -> None:
+    from viewer.ui.sidebar import legend_caption
+
+    words = legend_caption("confidence")
+    assert "long dashes: confidence 70–89%" in words
+    assert "short dashes: confidence below 70%" in words
+    assert "solid: confidence ≥ 90%" in words

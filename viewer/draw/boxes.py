@@ -11,7 +11,7 @@ from PIL import Image, ImageFilter
 
 from viewer import geometry
 from viewer.decoding import to_rgb
-from viewer.draw.color import NEUTRAL, Color
+from viewer.draw.color import NEUTRAL, Color, Pattern
 from viewer.draw.shapes import IntRect, Line, Point, Rect, Shape, Text, paint
 from viewer.draw.text import fit_text, line_height, text_width, truncate_drawable
 from viewer.geometry import XYXY
@@ -35,6 +35,8 @@ class Mark:
     color: Color
     flagged: bool = False  # a quality flag: dashed inner outline and a "!" badge
     badges: tuple[Badge, ...] = ()  # drawn in a row inside the box's top-left corner
+    pattern: Pattern = None  # the outline's (dash, gap) in line widths; None: solid
+    focus: bool = False  # the face the picture is about: a double-width line, in a thin halo
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,20 @@ class Style:
     line_scale: float = 1.0
     font_scale: float = 1.0
     show_labels: bool = True
+    px_per_css: float = 1.0  # image pixels per CSS pixel of the page it is shown on
 
     def __post_init__(self) -> None:
-        for name, value in (("line_scale", self.line_scale), ("font_scale", self.font_scale)):
+        for name, value in (
+            ("line_scale", self.line_scale),
+            ("font_scale", self.font_scale),
+            ("px_per_css", self.px_per_css),
+        ):
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a positive number, not {value!r}")
 
     def sizes(self, image_wh: tuple[int, int]) -> tuple[int, int]:
         """(line width, font size) in px for an image of ``image_wh``."""
-        line, font = geometry.style_sizes(image_wh)
+        line, font = geometry.style_sizes(image_wh, self.px_per_css)
         return max(1, round(line * self.line_scale)), max(6, round(font * self.font_scale))
 
 
@@ -100,6 +107,16 @@ def _outline_rect(xyxy: XYXY, line: int, image_wh: tuple[int, int]) -> IntRect |
     return (left, top, right, bottom)
 
 
+def _grow(rect: IntRect, by: int, image_wh: tuple[int, int]) -> IntRect:
+    """``rect`` grown by ``by`` px on every side, kept inside the image."""
+    return (
+        max(0, rect[0] - by),
+        max(0, rect[1] - by),
+        min(image_wh[0] - 1, rect[2] + by),
+        min(image_wh[1] - 1, rect[3] + by),
+    )
+
+
 def _dashes(a: Point, b: Point, dash: int, gap: int, color: Color, width: int) -> list[Shape]:
     """Dashes along a horizontal or vertical segment."""
     (x0, y0), (x1, y1) = a, b
@@ -112,6 +129,38 @@ def _dashes(a: Point, b: Point, dash: int, gap: int, color: Color, width: int) -
             Line(((x0 + dx * start, y0 + dy * start), (x0 + dx * end, y0 + dy * end)), color, width)
         )
     return out
+
+
+def _spans(lo: int, hi: int, dash: int, gap: int, from_hi: bool) -> list[tuple[int, int]]:
+    """Inclusive (first, last) spans of dashes from ``lo`` to ``hi``, starting at ``hi``
+    when ``from_hi``."""
+    out: list[tuple[int, int]] = []
+    length = hi - lo + 1
+    for start in range(0, length, dash + gap):
+        end = min(start + dash, length) - 1
+        out.append((hi - end, hi - start) if from_hi else (lo + start, lo + end))
+    return out
+
+
+def dashed_outline(rect: IntRect, line: int, pattern: Pattern, color: Color) -> list[Shape]:
+    """The outline of ``rect``, ``line`` px wide inwards, solid or in dashes of ``pattern``.
+
+    Dashes run clockwise from each corner, so every corner is drawn."""
+    if pattern is None:
+        return [Rect(rect, outline=color, width=line)]
+    x0, y0, x1, y1 = rect
+    t = max(1, min(line, x1 - x0 + 1, y1 - y0 + 1))
+    dash, gap = max(1, pattern[0] * line), max(1, pattern[1] * line)
+    shapes: list[Shape] = []
+    for a, b in _spans(x0, x1, dash, gap, False):  # top, left to right
+        shapes.append(Rect((a, y0, b, y0 + t - 1), fill=color))
+    for a, b in _spans(y0, y1, dash, gap, False):  # right, downwards
+        shapes.append(Rect((x1 - t + 1, a, x1, b), fill=color))
+    for a, b in _spans(x0, x1, dash, gap, True):  # bottom, right to left
+        shapes.append(Rect((a, y1 - t + 1, b, y1), fill=color))
+    for a, b in _spans(y0, y1, dash, gap, True):  # left, upwards
+        shapes.append(Rect((x0, a, x0 + t - 1, b), fill=color))
+    return shapes
 
 
 def _flag_shapes(rect: IntRect, line: int, size: int, color: Color) -> list[Shape]:
@@ -144,27 +193,53 @@ class BoxAnnotator:
 
     def _shapes(self, image_wh: tuple[int, int], marks: Sequence[Mark]) -> list[Shape]:
         line, size = self.style.sizes(image_wh)
-        outlined = [(m, r) for m in marks if (r := _outline_rect(m.xyxy, line, image_wh))]
+        halo_w = max(1, line // 2)
         shapes: list[Shape] = []
-        for mark, rect in outlined:
-            shapes.append(Rect(rect, outline=mark.color, width=line))
+        for mark, rect in self._outlined(image_wh, marks, line):
+            weight = 2 * line if mark.focus else line  # the focus's extra width falls inwards
+            if mark.focus and (halo := _outline_rect(mark.xyxy, line + halo_w, image_wh)):
+                shapes.append(Rect(halo, outline=mark.color.text_color(), width=halo_w))
+            shapes += dashed_outline(rect, weight, mark.pattern, mark.color)
             if mark.flagged:
-                shapes += _flag_shapes(rect, line, size, mark.color)
-            shapes += _badge_row((rect[0] + line, rect[1] + line), mark.badges, size)
+                inner = _grow(rect, line - weight, image_wh)  # inside the focus's wider line
+                shapes += _flag_shapes(inner, line, size, mark.color)
+            shapes += _badge_row((rect[0] + weight, rect[1] + weight), mark.badges, size)
+        for mark, spot, text in self.label_spots(image_wh, marks):
+            shapes += _text_box(spot[:2], text, size, mark.color)
+        return shapes
+
+    @staticmethod
+    def _outlined(
+        image_wh: tuple[int, int], marks: Sequence[Mark], line: int
+    ) -> list[tuple[Mark, IntRect]]:
+        """The marks that can show, with their outlines; the face the picture is about goes
+        first, so its label gets the first choice of spot."""
+        ordered = sorted(marks, key=lambda m: not m.focus)
+        return [(m, r) for m in ordered if (r := _outline_rect(m.xyxy, line, image_wh))]
+
+    def label_spots(
+        self, image_wh: tuple[int, int], marks: Sequence[Mark]
+    ) -> list[tuple[Mark, IntRect, str]]:
+        """Where each mark's label is drawn (inclusive corners) and the text it shows;
+        none when labels are off."""
         if not self.style.show_labels:
-            return shapes
+            return []
+        line, size = self.style.sizes(image_wh)
+        halo_w = max(1, line // 2)
         pad_x, _ = _label_pad(size)
         labelled = [
-            (mark, rect, text)
-            for mark, rect in outlined
+            (mark, _grow(rect, halo_w if mark.focus else 0, image_wh), text)
+            for mark, rect in self._outlined(image_wh, marks, line)
             if (text := fit_text(truncate_drawable(mark.label), size, image_wh[0] - 2 * pad_x))
         ]
         boxes = [(r[0], r[1], r[2] + 1.0, r[3] + 1.0) for _, r, _ in labelled]
         sizes = [_text_box_wh(text, size) for _, _, text in labelled]
         spots = geometry.place_labels(boxes, sizes, image_wh)
-        for (mark, _, text), spot in zip(labelled, spots, strict=True):
-            shapes += _text_box((round(spot[0]), round(spot[1])), text, size, mark.color)
-        return shapes
+        out: list[tuple[Mark, IntRect, str]] = []
+        for (mark, _, text), spot, (w, h) in zip(labelled, spots, sizes, strict=True):
+            x, y = round(spot[0]), round(spot[1])
+            out.append((mark, (x, y, x + w - 1, y + h - 1), text))
+        return out
 
 
 _CORNERS = ("tl", "tr", "bl", "br")

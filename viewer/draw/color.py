@@ -72,6 +72,27 @@ GREY = Color.from_hex("#999999")
 BLUISH_GREEN = Color.from_hex("#009E73")
 YELLOW = Color.from_hex("#F0E442")
 
+# How a box is stroked, so that its band reads by more than hue: orange and vermillion are
+# hard to tell apart as thin lines. (dash, gap) in line widths; None: a solid line.
+Pattern = tuple[int, int] | None
+SOLID: Pattern = None
+LONG_DASH: Pattern = (6, 3)
+SHORT_DASH: Pattern = (2, 2)
+DOTTED: Pattern = (1, 2)
+_PATTERNS: dict[Color, Pattern] = {ORANGE: LONG_DASH, VERMILLION: SHORT_DASH, GREY: DOTTED}
+PATTERN_NAMES = {
+    SOLID: "solid",
+    LONG_DASH: "long dashes",
+    SHORT_DASH: "short dashes",
+    DOTTED: "dotted",
+}
+
+
+def line_pattern(color: Color) -> Pattern:
+    """The stroke of a box drawn in ``color``: a colour is always drawn with the same line."""
+    return _PATTERNS.get(color, SOLID)
+
+
 COLOR_MODES = ("frontal", "confidence")
 HIGH_CONFIDENCE = 0.9
 LOW_CONFIDENCE = 0.7
@@ -113,3 +134,9 @@ def legend(mode: str) -> list[tuple[str, str]]:
     """(meaning, hex colour) rows explaining ``color_for`` in this mode."""
     _check_mode(mode)
     return [(meaning, color.as_hex()) for meaning, color in _LEGENDS[mode]]
+
+
+def legend_lines(mode: str) -> list[tuple[str, Color, Pattern]]:
+    """(meaning, colour, line pattern) rows: what a box's colour and stroke say in this mode."""
+    _check_mode(mode)
+    return [(meaning, color, line_pattern(color)) for meaning, color in _LEGENDS[mode]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from viewer.draw.color import INK, WHITE, Color, legend
+from viewer.draw.color import INK, WHITE, Color, Pattern, legend_lines
 from viewer.draw.shapes import Ellipse, IntRect, Line, Polygon, Rect, Shape, Text, paint
 from viewer.draw.text import drawable, line_height, text_width, truncate_drawable, wrap_text
 
@@ -87,14 +87,27 @@ def legend_image(mode: str, width: int = 480) -> Image.Image:
     """The colour legend for ``mode``: one framed swatch and its meaning per row, on white.
 
     The legend is its own card, so it reads the same on the page's light and dark themes."""
-    rows = legend(mode)
+    rows = legend_lines(mode)
     size = 26
     step = line_height(size) + 14
+    stroke, sample = 6, 90  # a box's line as it is stroked: solid, long or short dashes, dotted
     shapes: list[Shape] = []
-    for i, (meaning, hex_) in enumerate(rows):
+    for i, (meaning, color, pattern) in enumerate(rows):
         top = 8 + i * step
         swatch = step - 14
         # framed in ink, so a light swatch (orange, grey) stands out from the legend's paper
-        shapes.append(Rect((8, top, 8 + swatch, top + swatch), Color.from_hex(hex_), INK, 2))
-        shapes.append(Text((20 + swatch, top), drawable(meaning), size, INK))
+        shapes.append(Rect((8, top, 8 + swatch, top + swatch), color, INK, 2))
+        x = 20 + swatch
+        y = top + (swatch - stroke) // 2
+        for a, b in _line_sample(x, x + sample - 1, stroke, pattern):
+            shapes.append(Rect((a, y, b, y + stroke - 1), fill=color))
+        shapes.append(Text((x + sample + 12, top), drawable(meaning), size, INK))
     return paint(Image.new("RGB", (width, 16 + len(rows) * step), WHITE.as_rgb()), shapes)
+
+
+def _line_sample(x0: int, x1: int, stroke: int, pattern: Pattern) -> list[tuple[int, int]]:
+    """(first, last) x of each dash of a sample line from ``x0`` to ``x1`` in ``pattern``."""
+    if pattern is None:
+        return [(x0, x1)]
+    dash, gap = pattern[0] * stroke, pattern[1] * stroke
+    return [(x, min(x + dash, x1 + 1) - 1) for x in range(x0, x1 + 1, dash + gap)]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import streamlit as st
 
 from viewer import geometry
-from viewer.compose import PictureFailure
+from viewer.compose import PictureFailure, Rendered, ViewOptions
 from viewer.identity.distance import TYPICAL_COUNT
 from viewer.models import Face
 from viewer.review.triage import typical_faces
@@ -21,6 +23,11 @@ from viewer.ui.strips import face_strip
 from viewer.ui.text import escape_md, num, pct, when_noted
 
 TYPICAL_TILE = 96
+# CSS px the photo is shown at: its column beside the fields on a 1440 px screen. Labels and
+# lines are sized for it; the full-size view draws them for the picture's own pixels.
+DETAIL_SHOWN = 620
+FULL_SIZE = "detail_full"  # the button that shows the photo at its own pixel size
+LONG_VALUE = 40  # characters of a value the fields' table shows before it cuts it
 
 INTERPRETATIONS = {
     geometry.FRACTIONS: "all four values lie in [0, 1], so they are fractions of the image",
@@ -59,6 +66,58 @@ def _beside_typical(ctx: DetailContext, face: Face) -> None:
     face_strip(ctx.pipe, [face, *typical], ctx.options, TYPICAL_TILE, captions=words)
 
 
+def photo_faces(face: Face, shown: Sequence[Face], group: Sequence[Face]) -> list[Face]:
+    """The faces drawn on ``face``'s photo: every face of the group in it (those shown when
+    the group's faces are not known), ``face`` among them."""
+    same = [f for f in (group or shown) if f.url and f.url == face.url and f.key != face.key]
+    return [face, *same]
+
+
+def photo_options(options: ViewOptions, face: Face) -> ViewOptions:
+    """How Detail draws the photo: ``face`` apart from the others, sized for its column."""
+    return replace(options, focus=frozenset({face.key}), shown_width=DETAIL_SHOWN)
+
+
+def _natural_size_html(jpeg: bytes) -> str:
+    """The picture at its own pixel size in a box that scrolls both ways (our own JPEG only:
+    no API text goes into this HTML)."""
+    data = base64.b64encode(jpeg).decode("ascii")
+    return (
+        '<div style="overflow:auto;max-height:75vh;max-width:100%">'
+        f'<img alt="the photo at full size" style="max-width:none;display:block" '
+        f'src="data:image/jpeg;base64,{data}"></div>'
+    )
+
+
+@st.dialog("Full size", width="large")
+def _full_size(ctx: DetailContext, face: Face, siblings: Sequence[Face]) -> None:
+    """The photo at its own pixel size, boxes and labels drawn for that size; scroll to pan."""
+    options = replace(photo_options(ctx.options, face), shown_width=None)
+    with st.spinner("Drawing the full-size image…"):
+        (result,) = ctx.pipe.annotated_many([(face.url, list(siblings))], options, None)
+    if isinstance(result, PictureFailure):
+        st.warning(escape_md(result.reason, 300))
+        return
+    st.caption(f"{result.size[0]} × {result.size[1]} px, one image pixel per screen pixel")
+    st.html(_natural_size_html(result.jpeg))
+
+
+def long_values(fields: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(field, value) of the values too long for the fields' table to show whole."""
+    return [(k, str(v)) for k, v in fields.items() if v is not None and len(str(v)) > LONG_VALUE]
+
+
+def _in_full(fields: Mapping[str, object]) -> None:
+    """Every long value whole, wrapped, as plain text (never read as Markdown or HTML)."""
+    long = long_values(fields)
+    if not long:
+        return
+    st.caption("In full (the table cuts these):")
+    for field, value in long:
+        st.caption(escape_md(field, 80))
+        st.code(value, language=None, wrap_lines=True)
+
+
 def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
     """The open face among those shown (the first when it is not among them), with
     previous and next buttons."""
@@ -95,9 +154,9 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
         on_click=open_face,
         args=(faces[pos + 1].index if pos < len(faces) - 1 else face.index,),
     )
-    siblings = [f for f in faces if f.url and f.url == face.url] or [face]
-    with st.spinner("Drawing the full-size image…"):
-        (result,) = pipe.annotated_many([(face.url, siblings)], options, None)
+    siblings = photo_faces(face, faces, ctx.group_faces)
+    with st.spinner("Drawing the image…"):
+        (result,) = pipe.annotated_many([(face.url, siblings)], photo_options(options, face), None)
     _beside_typical(ctx, face)
     left, right = st.columns([3, 2])
     with left:
@@ -105,8 +164,18 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
             st.image(error_tile_jpeg(result.reason), caption=escape_md(result.reason, 300))
         else:
             st.image(result.jpeg, width="stretch", caption=escape_md(face.label, 120))
+            if len(siblings) > 1:
+                st.caption(
+                    "This face has the thick outline in a thin halo; the others are the "
+                    f"group's {len(siblings) - 1} other face(s) in this photo."
+                )
+        buttons = st.columns(2)
+        if isinstance(result, Rendered) and buttons[0].button(
+            "Full size", key=FULL_SIZE, icon=":material/zoom_in:", width="stretch"
+        ):
+            _full_size(ctx, face, siblings)
         if face.url:
-            st.link_button("Open the original image", face.url)
+            buttons[1].link_button("Open the original image", face.url, width="stretch")
     with right:
         face_flags = flags.get(face.key, [])
         if face_flags:
@@ -157,5 +226,6 @@ def detail_view(ctx: DetailContext, faces: Sequence[Face]) -> None:
             height=38 + 35 * len(fields),
             key=session.DETAIL_FIELDS,
         )
+        _in_full(fields)
         with st.expander("This face as received (JSON)"):
             st.code(json.dumps(dict(face.raw), indent=2, default=str)[:20_000], language="json")

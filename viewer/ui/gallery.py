@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from viewer.compose import PictureFailure, Result, face_label
+from viewer.compose import PictureFailure, Result, ViewOptions, face_label
 from viewer.draw.encode import to_jpeg
 from viewer.draw.tiles import error_tile, waiting_tile
 from viewer.models import Face
@@ -92,6 +93,16 @@ def show_result(slot: DeltaGenerator, result: Result, text: str, width: int) -> 
         slot.image(result.jpeg, caption=text, width="stretch")
 
 
+def tile_options(
+    options: ViewOptions, items: Sequence[tuple[str | None, Sequence[Face]]]
+) -> ViewOptions:
+    """How the tiles of ``items`` are drawn: labels and lines sized for a tile as shown on
+    the page, and in each picture the face its tile is about (its first, in the sort's order)
+    drawn apart from the others."""
+    about = frozenset(faces[0].key for _, faces in items if faces)
+    return replace(options, shown_width=TILE_SHOWN, focus=about)
+
+
 def paginate(ctx: PagedContext, items: Sequence[T]) -> tuple[list[T], list[T], int]:
     """The items of the page to show, those of the next page (none on the last) and the page
     number; draws the page buttons, and a notice when no face passes the filters."""
@@ -111,7 +122,7 @@ def gallery_view(ctx: PagedContext, faces: Sequence[Face]) -> int:
     ahead in the background. Returns the page shown."""
     items, ahead, page = paginate(ctx, group_by_image(faces))
     draw_gallery(ctx, items)
-    ctx.pipe.draw_ahead(ahead, ctx.options, THUMB_WIDTH, THUMB_HEIGHT)
+    ctx.pipe.draw_ahead(ahead, tile_options(ctx.options, ahead), THUMB_WIDTH, THUMB_HEIGHT)
     return page
 
 
@@ -164,7 +175,8 @@ def draw_gallery(ctx: ViewContext, items: Sequence[tuple[str | None, Sequence[Fa
                 slots.append((slot, caption(first) + extra))
                 open_control(ctx, image_faces)
     until = time.monotonic() + PAGE_WAIT_S
-    stream = ctx.pipe.annotated_stream(items, ctx.options, THUMB_WIDTH, THUMB_HEIGHT, until=until)
+    options = tile_options(ctx.options, items)
+    stream = ctx.pipe.annotated_stream(items, options, THUMB_WIDTH, THUMB_HEIGHT, until=until)
     shown: set[int] = set()
     for finished, (i, result) in enumerate(stream, start=1):
         slot, text = slots[i]

@@ -9,6 +9,7 @@ from dataclasses import replace
 import streamlit as st
 
 from viewer.config import Settings
+from viewer.draw.color import PATTERN_NAMES, legend_lines
 from viewer.draw.encode import to_png
 from viewer.draw.tiles import legend_image
 from viewer.models import Group
@@ -191,9 +192,19 @@ def _legend_png(mode: str) -> bytes:
     return to_png(legend_image(mode))
 
 
+def legend_caption(mode: str) -> str:
+    """What the legend's colours and lines say, in words: a box's line tells its band apart
+    by more than hue."""
+    lines = "; ".join(
+        f"{PATTERN_NAMES[pattern]}: {meaning}" for meaning, _, pattern in legend_lines(mode)
+    )
+    return (
+        f"Colour-blind-safe Okabe–Ito colours, each with its own line ({lines}). Labels read: "
+        "confidence · sharpness · pose; a dashed inner line with ! is flagged; the thick "
+        "double outline is the face the tile or Detail is about."
+    )
+
+
 def _legend(mode: str) -> None:
     st.sidebar.image(_legend_png(mode), width=200)
-    st.sidebar.caption(
-        "Colour-blind-safe Okabe–Ito colours. Labels read: confidence · sharpness · pose; "
-        "a dashed box with ! is flagged."
-    )
+    st.sidebar.caption(legend_caption(mode))

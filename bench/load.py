@@ -70,6 +70,26 @@ _PAGE_DONE = """
   return text !== previous ? text : false;
 }
 """
+# What the page shows when it did not finish, for the failure's sentence.
+_STATE = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const main = document.querySelector('[data-testid="stMain"]');
+  const boxes = main ? Array.from(main.querySelectorAll('[data-testid="stImageContainer"]')) : [];
+  const shown = boxes.filter((box) => box.querySelector('[data-testid="stImageCaption"]'));
+  const imgs = shown.map((box) => box.querySelector('img')).filter((img) => img);
+  const error = document.querySelector('[data-testid="stException"], [data-testid="stAlert"]');
+  return [
+    'script ' + (app && app.getAttribute('data-test-script-state')),
+    'connection ' + (app && app.getAttribute('data-test-connection-state')),
+    'stale ' + document.querySelectorAll('[data-stale="true"]').length,
+    'skeletons ' + document.querySelectorAll('[data-testid="stSkeleton"]').length,
+    'pictures ' + imgs.length + ' (loaded ' + imgs.filter((i) => i.complete).length + ')',
+    'placeholders ' + (boxes.length - shown.length),
+    error ? 'says ' + error.innerText.slice(0, 120) : '',
+  ].filter((x) => x).join(', ');
+}
+"""
 _NEXT = '[data-testid="stMain"] [data-testid="stPaginationNext"]'
 
 
@@ -130,12 +150,14 @@ def tree_rss_mb(root: int, proc: Path = PROC) -> float:
 
 
 class Sampler:
-    """Reads a process tree's RSS every ``every_s`` in a thread of its own; keeps the peak."""
+    """Reads a process tree's RSS every ``every_s`` in a thread of its own; keeps its peak, and
+    the peak of the root process alone."""
 
     def __init__(self, root: int, every_s: float = SAMPLE_S) -> None:
         self.root = root
         self.every_s = every_s
         self.peak_mb = 0.0
+        self.peak_root_mb = 0.0
         self.samples = 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -143,6 +165,7 @@ class Sampler:
     def _run(self) -> None:
         while not self._done.is_set():
             self.peak_mb = max(self.peak_mb, tree_rss_mb(self.root))
+            self.peak_root_mb = max(self.peak_root_mb, rss_bytes(self.root) / 1e6)
             self.samples += 1
             self._done.wait(self.every_s)
 
@@ -155,7 +178,9 @@ class Sampler:
         self._thread.join()
 
 
-async def _session(browser, url: str, expected: Sequence[int]) -> tuple[list[float], str | None]:  # type: ignore[no-untyped-def]
+async def _session(  # type: ignore[no-untyped-def]
+    browser, url: str, expected: Sequence[int], wait_s: float = WAIT_S
+) -> tuple[list[float], str | None]:
     """One analyst: opens ``url``, then clicks to the next page ``len(expected) - 1`` times.
 
     Returns the seconds each page took (the first from navigation, the others from the click)
@@ -163,7 +188,7 @@ async def _session(browser, url: str, expected: Sequence[int]) -> tuple[list[flo
     """
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
-    timeout = WAIT_S * 1000
+    timeout = wait_s * 1000
     times: list[float] = []
     try:
         start = time.perf_counter()
@@ -181,13 +206,17 @@ async def _session(browser, url: str, expected: Sequence[int]) -> tuple[list[flo
         return times, None
     except Exception as error:  # one session's failure is reported, not raised
         first = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
-        return times, f"page {len(times) + 1}: {type(error).__name__}: {first}"
+        try:
+            shows = await page.evaluate(_STATE)
+        except Exception:  # the page itself has gone
+            shows = "page gone"
+        return times, f"page {len(times) + 1}: {type(error).__name__}: {first} ({shows})"
     finally:
         await context.close()
 
 
 async def _sessions(
-    url: str, base: str, sessions: int, expected: Sequence[int], pid: int
+    url: str, base: str, sessions: int, expected: Sequence[int], pid: int, wait_s: float
 ) -> dict[str, Any]:
     """The empty page once (the app's modules load once per process), one session alone (it
     fills the caches every session shares: the group, downloaded and drawn pictures), then
@@ -202,16 +231,16 @@ async def _sessions(
             context = await browser.new_context(viewport=VIEWPORT)
             page = await context.new_page()
             await page.goto(base, wait_until="commit")
-            await page.get_by_text("Enter a namespace").wait_for(timeout=WAIT_S * 1000)
+            await page.get_by_text("Enter a namespace").wait_for(timeout=wait_s * 1000)
             await context.close()
             idle_mb = tree_rss_mb(pid)
-            alone = await _session(browser, url, expected)
+            alone = await _session(browser, url, expected, wait_s)
             await asyncio.sleep(AFTER_S)
             one_mb = tree_rss_mb(pid)
             started = time.perf_counter()
             with Sampler(pid) as sampler:
                 results = await asyncio.gather(
-                    *(_session(browser, url, expected) for _ in range(sessions))
+                    *(_session(browser, url, expected, wait_s) for _ in range(sessions))
                 )
             wall_s = time.perf_counter() - started
         finally:
@@ -223,6 +252,8 @@ async def _sessions(
         "idle_mb": idle_mb,
         "one_mb": one_mb,
         "peak_mb": sampler.peak_mb,
+        "peak_root_mb": sampler.peak_root_mb,
+        "children": len(process_tree(pid)) - 1,
         "after_mb": tree_rss_mb(pid),
         "wall_s": wall_s,
     }
@@ -235,7 +266,9 @@ def page_sizes(server: ServerProcess, per_page: int, pages: int) -> list[int]:
     return [min(per_page, images - n * per_page) for n in range(pages) if images > n * per_page]
 
 
-def run(server: ServerProcess, sessions: int = SESSIONS, pages: int = PAGES) -> dict[str, Any]:
+def run(
+    server: ServerProcess, sessions: int = SESSIONS, pages: int = PAGES, wait_s: float = WAIT_S
+) -> dict[str, Any]:
     """Start the app on ``server``'s API, measure ``sessions`` analysts at once, stop the app."""
     from viewer.ui.state import ViewState
 
@@ -256,7 +289,7 @@ def run(server: ServerProcess, sessions: int = SESSIONS, pages: int = PAGES) -> 
         )
         try:
             _wait_healthy(port, process)
-            measured = asyncio.run(_sessions(url, base, sessions, expected, process.pid))
+            measured = asyncio.run(_sessions(url, base, sessions, expected, process.pid, wait_s))
         except Exception:
             log.seek(0)
             tail = log.read()[-3000:].decode(errors="replace")
@@ -277,6 +310,8 @@ def summary(
     alone: tuple[list[float], str | None] = ([], None),
     one_mb: float | None = None,
     pages_per_session: int | None = None,
+    peak_root_mb: float | None = None,
+    children: int | None = None,
 ) -> dict[str, Any]:
     """The run's numbers: page times of the sessions at once, failures, memory and its share
     per session: peak above idle over the sessions, and peak above the app's size after one
@@ -304,6 +339,8 @@ def summary(
         "idle_rss_mb": round(idle_mb, 1),
         "peak_rss_mb": round(peak_mb, 1),
         "after_rss_mb": round(after_mb, 1),
+        "peak_rss_streamlit_alone_mb": None if peak_root_mb is None else round(peak_root_mb, 1),
+        "children": children,
         "per_session_mb": round((peak_mb - idle_mb) / sessions, 1),
         "alone_s": [round(t, 3) for t in alone[0]],
         "alone_failure": alone[1],
@@ -341,6 +378,12 @@ def rows(r: dict[str, Any]) -> list[Row]:
             "server RSS idle / peak / after (with children)",
             f"{r['idle_rss_mb']:,.0f} / {r['peak_rss_mb']:,.0f} / {r['after_rss_mb']:,.0f} MB",
         ),
+        Row(
+            "  peak of the streamlit process alone",
+            "none"
+            if r["peak_rss_streamlit_alone_mb"] is None
+            else f"{r['peak_rss_streamlit_alone_mb']:,.0f} MB ({r['children']} child processes)",
+        ),
         Row("(peak − idle) / sessions", f"{r['per_session_mb']:,.1f} MB"),
         Row(
             "(peak − after one session alone) / sessions",
@@ -365,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=PAGES, help="clicks to the next page")
     parser.add_argument("--latency-ms", type=float, default=40.0, help="delay of every image")
     parser.add_argument("--api-latency-ms", type=float, default=40.0, help="delay of the API")
+    parser.add_argument("--wait-s", type=float, default=WAIT_S, help="longest wait for a page")
     args = parser.parse_args(argv)
     if args.sessions < 1 or args.pages < 0:
         parser.error("--sessions must be at least 1 and --pages at least 0.")
@@ -372,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         api_latency_s=args.api_latency_ms / 1000, image_latency_s=args.latency_ms / 1000
     )
     with ServerProcess(options) as server:
-        result = run(server, args.sessions, args.pages)
+        result = run(server, args.sessions, args.pages, args.wait_s)
     print(table(rows(result)))
     print(json.dumps(result))
     return 0 if not result.get("failures") else 1

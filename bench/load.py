@@ -354,7 +354,8 @@ def summary(
 
 
 def rows(r: dict[str, Any]) -> list[Row]:
-    title = f"{r.get('sessions', SESSIONS)} analysts at once on one server, paging demo-large"
+    n = r.get("sessions", SESSIONS)
+    title = f"{n} analyst{'s' if n != 1 else ''} at once on one server, paging demo-large"
     out = [Row("section", title)]
     if "skipped" in r:
         return [*out, Row("load run", f"skipped: {r['skipped']}")]

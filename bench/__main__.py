@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from bench import browser, growth, measure, naive, scaled
+from bench import browser, growth, load, measure, naive, scaled
 from bench.report import Row, table
 from bench.server import REPO, ServerOptions, ServerProcess
 from viewer.api import Client
@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium run")
     parser.add_argument(
         "--no-growth", action="store_true", help="skip the 2,000 to 1,000,000 faces run"
+    )
+    parser.add_argument(
+        "--no-load", action="store_true", help="skip the several-analysts-at-once Chromium run"
+    )
+    parser.add_argument(
+        "--sessions", type=int, default=load.SESSIONS, help="sessions in the load run"
     )
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 400 faces, 60 photos, 3 pages, 1 run"
@@ -204,6 +210,13 @@ def main(argv: list[str] | None = None) -> int:
                 count_images,
             )
 
+        loaded = None
+        if args.no_load or skipped:
+            _say(f"Load run skipped: {'--no-load' if args.no_load else skipped}.")
+        else:
+            _say(f"{args.sessions} browser sessions at once on one Streamlit server…")
+            loaded = load.run(server, max(1, args.sessions))
+
     _say("One face crop of a 50 MP JPEG, full decode and at the crop's scale…")
     crop_50mp = scaled.measure()
     grew = None
@@ -269,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         "browser_image_widths": None if run is None else sorted(set(run.natural_widths)),
         "browser_image_requests": None if run is None else run.image_requests,
         "browser_skipped": skipped,
+        "load": loaded,
         "crop_50mp": crop_50mp,
         "growth": grew,
         "image_latency_ms": args.latency_ms,
@@ -366,6 +380,8 @@ def _rows(r: dict[str, Any]) -> list[Row]:
                 f"{r['browser_image_requests']} (widths {r['browser_image_widths']})",
             ),
         ]
+    if r["load"] is not None:
+        rows += load.rows(r["load"])
     rows += scaled.rows(r["crop_50mp"])
     if r["growth"] is not None:
         rows += growth.rows(r["growth"])

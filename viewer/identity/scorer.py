@@ -251,7 +251,11 @@ class Scorer:
         self._cond.notify_all()
 
     def _upcoming(self, n: int) -> list[str]:
-        return [url for _, _, url in heapq.nsmallest(n, self._heap) if url in self._best]
+        """The next ``n`` images (a prefetch hint). A heap's ``n`` smallest lie in its first
+        2**n - 1 places, so this reads those, not the whole heap: with a million faces queued,
+        reading it all under the lock held up every page."""
+        head = self._heap[: (1 << n) - 1] if n < 16 else self._heap
+        return [url for _, _, url in heapq.nsmallest(n, head) if url in self._best]
 
     def _dispatch(self) -> None:
         # Images at the model: enough to keep the workers busy, few enough that faces asked for

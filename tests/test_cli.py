@@ -27,6 +27,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRET = "cli-secret-value"
 
 
+# What a render without a contact sheet writes into its folder.
+PLAIN_EXPORT = [
+    "README.txt",
+    "apply_log.csv",
+    "faces.csv",
+    "group.json",
+    "images",
+    "review_log.csv",
+]
+
+
 def clean_env(tmp_path: Path) -> dict[str, str]:
     """The environment without any II_ setting, and with no secrets.toml to find."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("II_")}
@@ -87,14 +98,7 @@ def test_render_writes_every_file_and_exits_0(demo: DemoServer, tmp_path: Path) 
         ["render", NAMESPACE, "demo-crowd", "--out", str(out)], demo_env(demo, tmp_path), tmp_path
     )
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in out.iterdir()) == [
-        "README.txt",
-        "apply_log.csv",
-        "faces.csv",
-        "group.json",
-        "images",
-        "review_log.csv",
-    ]
+    assert sorted(p.name for p in out.iterdir()) == PLAIN_EXPORT
     images = sorted((out / "images").iterdir())
     assert len(images) == 10
     for path in images:
@@ -306,14 +310,7 @@ def test_overwrite_leaves_exactly_the_new_export(api_env: None, tmp_path: Path) 
     assert len([n for n in earlier if n.startswith("images/")]) == 10
     assert "contact_sheet.png" in earlier
     assert cli.main(["render", NAMESPACE, SAMPLE_GROUP_ID, "--out", str(out), "--overwrite"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
-        "README.txt",
-        "apply_log.csv",
-        "faces.csv",
-        "group.json",
-        "images",
-        "review_log.csv",
-    ]
+    assert sorted(p.name for p in out.iterdir()) == PLAIN_EXPORT
     assert len(list((out / "images").iterdir())) == 1
     readme = (out / "README.txt").read_text()
     assert "Blurred:      no one" in readme

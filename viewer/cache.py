@@ -59,6 +59,12 @@ class ByteLRU:
             if size <= self.cap_bytes:
                 self._items[key] = _Entry(value, size, ttl_s)
 
+    def snapshot(self) -> dict[Hashable, Any]:
+        """Every value still held (none that has expired), by key."""
+        with self._lock:
+            self._items.expire()
+            return {key: entry.value for key, entry in self._items.items()}
+
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:
             return key in self._items

@@ -33,6 +33,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 PICTURE_FAILURE_TTL_S = 60.0
 FULL_DECODES_KEPT = 2
+FAILURES_KEPT = 10_000  # image URLs whose pictures failed, remembered for the flags
 
 
 class Pipeline:
@@ -52,6 +53,7 @@ class Pipeline:
         self._ahead: Future[None] | None = None
         # decodes of the images whose faces are being cropped: counted, not sized
         self._decoded = ByteLRU(FULL_DECODES_KEPT, sizeof=lambda _: 1)
+        self._failures = ByteLRU(FAILURES_KEPT, sizeof=lambda _: 1)  # reason by image URL
         self.draws = 0
 
     def close(self) -> None:
@@ -152,14 +154,14 @@ class Pipeline:
         height: int | None = None,
     ) -> Result:
         if isinstance(fetched, FetchFailure):
-            return PictureFailure(fetched.url, fetched.reason)
+            return self._failed(fetched.url, fetched.reason)
         self.draws += 1
         try:
             draft = display_draft(width, height)
             decoded = decode(fetched.data, self.settings.max_image_pixels, draft)
             return render_annotated(decoded, faces, options, width, height)
         except ImageError as error:
-            return self._unreadable(fetched.url, error.message)
+            return self._failed(fetched.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
             reason = f"The image could not be drawn ({type(error).__name__})."
             return PictureFailure(fetched.url, reason)
@@ -211,12 +213,12 @@ class Pipeline:
 
     def _crop(self, got: FetchResult, face: Face, options: ViewOptions, size: int) -> Result:
         if isinstance(got, FetchFailure):
-            return PictureFailure(got.url, got.reason)
+            return self._failed(got.url, got.reason)
         try:
             decoded = self._decoded_for_crop(got, face, options, size)
             return render_crop(decoded, face, options, size)
         except ImageError as error:
-            return self._unreadable(got.url, error.message)
+            return self._failed(got.url, error.message)
         except Exception as error:  # a drawing bug shows as one failed tile, not a crash
             reason = f"The face could not be cropped ({type(error).__name__})."
             return PictureFailure(got.url, reason)
@@ -236,24 +238,15 @@ class Pipeline:
         self._decoded.put(got.url, decoded)
         return decoded
 
-    def _unreadable(self, url: str, reason: str) -> PictureFailure:
-        """An image that arrived but cannot be read: remembered for ``failed_images``."""
-        failure = PictureFailure(url, reason)
-        self.cache.put(("unreadable", url), failure, ttl_s=PICTURE_FAILURE_TTL_S)
-        return failure
+    def _failed(self, url: str, reason: str) -> PictureFailure:
+        """A picture whose image could not be had or read: remembered for ``failed_images``."""
+        self._failures.put(url, reason, ttl_s=PICTURE_FAILURE_TTL_S)
+        return PictureFailure(url, reason)
 
-    def failed_images(self, urls: Iterable[str | None]) -> dict[str, str]:
-        """Of ``urls``, those already tried that failed (not had, or not readable), with why."""
-        failed: dict[str, str] = {}
-        for url in urls:
-            if not url or url in failed:
-                continue
-            got = self.fetcher.cached(url)
-            if isinstance(got, FetchFailure):
-                failed[url] = got.reason
-            elif (bad := self.cache.get(("unreadable", url))) is not None:
-                failed[url] = bad.reason
-        return failed
+    def failed_images(self) -> dict[str, str]:
+        """The images whose pictures failed lately (not had, or not readable), with why: a
+        short list, so a rerun asks it once rather than once per face."""
+        return self._failures.snapshot()  # type: ignore[return-value]
 
     def prefetch(self, urls: Iterable[str | None]) -> int:
         return self.fetcher.prefetch(u for u in urls if u)

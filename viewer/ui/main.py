@@ -148,7 +148,7 @@ def _inspect(s: Settings, group: Group, base: ViewState, options: ViewOptions) -
     conflicts = evidence.conflicts.keys()
     pipe = resources.pipeline(s)
     flags = flag_faces(group.faces, state.thresholds)  # once per run, for every view
-    failed = pipe.failed_images(group.image_urls)  # known once their pictures were tried
+    failed = pipe.failed_images()  # known once their pictures were tried
     for face in group.faces:
         if face.url in failed:
             flags[face.key] = [*flags.get(face.key, []), IMAGE_FAILED]
